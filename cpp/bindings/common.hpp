@@ -1,0 +1,54 @@
+// Shared helpers for the binding files: array checks that raise ValueError with a clear text.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace shareopt::bind {
+
+namespace py = pybind11;
+
+template <typename T>
+using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+// An (n, 2) float64 array of coordinates.
+inline CArray<double> points(const py::handle& obj, const char* name) {
+    auto array = CArray<double>::ensure(obj);
+    if (!array || array.ndim() != 2 || array.shape(1) != 2) {
+        throw std::invalid_argument(std::string(name) + " must be an array of shape (n, 2)");
+    }
+    return array;
+}
+
+// A 1-d array of length n (or any length when n < 0).
+template <typename T>
+CArray<T> vector(const py::handle& obj, const char* name, py::ssize_t n = -1) {
+    auto array = CArray<T>::ensure(obj);
+    if (!array || array.ndim() != 1 || (n >= 0 && array.shape(0) != n)) {
+        throw std::invalid_argument(std::string(name) + " must be a 1-d array" +
+                                    (n >= 0 ? " of length " + std::to_string(n) : std::string()));
+    }
+    return array;
+}
+
+// Optional zone ids: None gives nullptr-backed std::nullopt.
+inline std::optional<CArray<std::int32_t>> zones(const py::object& obj, const char* name,
+                                                 py::ssize_t n) {
+    if (obj.is_none()) return std::nullopt;
+    return vector<std::int32_t>(obj, name, n);
+}
+
+template <typename T>
+const T* data_or_null(const std::optional<CArray<T>>& array) {
+    return array ? array->data() : nullptr;
+}
+
+void bind_travel(py::module_& m);
+void bind_csv(py::module_& m);
+
+}  // namespace shareopt::bind

@@ -1,0 +1,95 @@
+// Travel model: distances and travel times between places, one implementation for every problem.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shareopt {
+
+enum class Metric : int { Manhattan = 0, Euclidean = 1, Haversine = 2 };
+
+Metric metric_from_name(const std::string& name);
+std::string metric_name(Metric metric);
+
+// Mean Earth radius (IUGG), km.
+inline constexpr double kEarthRadiusKm = 6371.0088;
+
+// Great-circle distance between (lon, lat) points in degrees, km.
+double haversine_km(double lon_a, double lat_a, double lon_b, double lat_b);
+
+// A place: coordinates in the metric's space (x, y in km, or lon, lat in degrees for
+// Haversine) and an optional zone id (negative when the place has none).
+struct Place {
+    double x;
+    double y;
+    std::int32_t zone = -1;
+};
+
+// Distance and time between places.
+//
+// Distances are metric(a, b) * detour. Times come from a speed profile: one speed, or 24
+// speeds by hour of day (hour 0 starts at time 0 mod 86400). A trip that crosses an hour
+// boundary continues at the next hour's speed, so leaving later never means arriving earlier
+// (FIFO). When a zone matrix is set and both places have a zone, the matrix's distance and
+// time replace the metric ones; a NaN entry (pair never observed) falls back to the metric.
+class TravelModel {
+public:
+    TravelModel(Metric metric, double detour, std::vector<double> speeds_kmh);
+
+    // distance_km and time_s are n_zones * n_zones, row-major (from, to); NaN = unknown pair.
+    void set_zone_matrix(std::int32_t n_zones, std::vector<double> distance_km,
+                         std::vector<double> time_s);
+    void clear_zone_matrix();
+
+    Metric metric() const { return metric_; }
+    double detour() const { return detour_; }
+    const std::vector<double>& speeds_kmh() const { return speeds_kmh_; }
+    std::int32_t n_zones() const { return n_zones_; }
+    const std::vector<double>& zone_distance_km() const { return zone_distance_km_; }
+    const std::vector<double>& zone_time_s() const { return zone_time_s_; }
+
+    // Distance along the metric only (no zones), detour applied.
+    double metric_distance(double ax, double ay, double bx, double by) const;
+
+    // Seconds to drive dist_km when leaving at depart_s (FIFO over the hourly profile).
+    double drive_time(double depart_s, double dist_km) const;
+
+    double distance(const Place& a, const Place& b) const;
+    double travel_time(double depart_s, const Place& a, const Place& b) const;
+
+    // Elementwise over n pairs. xy arrays hold n rows of (x, y); zone arrays may be null.
+    void pair_distance(std::size_t n, const double* a_xy, const std::int32_t* a_zone,
+                       const double* b_xy, const std::int32_t* b_zone, double* out) const;
+    void pair_time(std::size_t n, const double* depart_s, const double* a_xy,
+                   const std::int32_t* a_zone, const double* b_xy, const std::int32_t* b_zone,
+                   double* out) const;
+
+    // Every a against every b: out is n_a * n_b, row-major.
+    void matrix_distance(std::size_t n_a, const double* a_xy, const std::int32_t* a_zone,
+                         std::size_t n_b, const double* b_xy, const std::int32_t* b_zone,
+                         double* out) const;
+
+    // Throws std::out_of_range naming the first zone id >= n_zones (negative means "none").
+    void check_zones(std::size_t n, const std::int32_t* zone, const char* what) const;
+
+private:
+    bool use_zones(std::int32_t za, std::int32_t zb) const {
+        return n_zones_ > 0 && za >= 0 && zb >= 0;
+    }
+    std::size_t zone_index(std::int32_t za, std::int32_t zb) const {
+        return static_cast<std::size_t>(za) * static_cast<std::size_t>(n_zones_) +
+               static_cast<std::size_t>(zb);
+    }
+
+    Metric metric_;
+    double detour_;
+    std::vector<double> speeds_kmh_;  // 1 or 24 entries
+    double km_per_day_;               // distance driven in one full day of the profile
+    std::int32_t n_zones_ = 0;
+    std::vector<double> zone_distance_km_;
+    std::vector<double> zone_time_s_;
+};
+
+}  // namespace shareopt

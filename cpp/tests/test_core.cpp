@@ -1,0 +1,130 @@
+// Stand-alone tests of the C++ core, no Python involved. Run under the sanitizers with:
+//   cmake -S . -B build/asan -DSHAREOPT_SANITIZE=ON -DSHAREOPT_BUILD_TESTS=ON
+//         -DSHAREOPT_BUILD_PYTHON=OFF && cmake --build build/asan && ctest --test-dir build/asan
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "shareopt/csv.hpp"
+#include "shareopt/travel.hpp"
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    if (!ok) {
+        ++failures;
+        std::fprintf(stderr, "FAILED: %s\n", what.c_str());
+    }
+}
+
+bool near(double a, double b, double tol = 1e-9) { return std::fabs(a - b) <= tol; }
+
+template <typename E>
+bool throws(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const E&) {
+        return true;
+    }
+    return false;
+}
+
+using shareopt::Metric;
+using shareopt::Place;
+using shareopt::TravelModel;
+
+void test_metrics() {
+    TravelModel manhattan(Metric::Manhattan, 1.5, {20.0});
+    check(near(manhattan.metric_distance(0, 0, 3, -4), 10.5), "manhattan with detour");
+    TravelModel euclid(Metric::Euclidean, 1.0, {20.0});
+    check(near(euclid.metric_distance(0, 0, 3, 4), 5.0), "euclidean");
+    check(near(shareopt::haversine_km(0, 0, 0, 1), shareopt::kEarthRadiusKm * 3.14159265358979323846 / 180, 1e-9),
+          "haversine one degree");
+    check(near(manhattan.drive_time(123.0, 10.0), 1800.0), "constant speed time");
+}
+
+void test_hourly_fifo() {
+    std::vector<double> speeds(24, 30.0);
+    speeds[8] = 10.0;
+    TravelModel model(Metric::Manhattan, 1.0, speeds);
+    // 07:50 for 10 km: 5 km in the last 10 min of hour 7, then 5 km at 10 km/h.
+    check(near(model.drive_time(7 * 3600.0 + 3000.0, 10.0), 600.0 + 1800.0, 1e-6),
+          "crossing into a slow hour");
+    double last_arrival = -1.0;
+    for (double depart = 6 * 3600.0; depart < 10 * 3600.0; depart += 17.0) {
+        const double arrival = depart + model.drive_time(depart, 25.0);
+        check(arrival >= last_arrival - 1e-9, "FIFO at " + std::to_string(depart));
+        last_arrival = arrival;
+    }
+    const double day_km = 23 * 30.0 + 10.0;
+    check(near(model.drive_time(3600.0, 2 * day_km + 15.0), 2 * 86400.0 + 1800.0, 1e-6),
+          "whole days skipped");
+    check(std::isnan(model.drive_time(0.0, -1.0)), "negative distance gives NaN");
+    check(model.drive_time(-3600.0 * 17, 1.0) > 0.0, "negative departure time");
+}
+
+void test_zone_matrix() {
+    TravelModel model(Metric::Manhattan, 1.0, {30.0});
+    const double nan = std::nan("");
+    model.set_zone_matrix(2, {1.0, 2.0, nan, 0.5}, {60.0, 120.0, nan, 30.0});
+    check(near(model.distance(Place{0, 0, 0}, Place{5, 5, 1}), 2.0), "zone distance");
+    check(near(model.distance(Place{0, 0, 1}, Place{5, 5, 0}), 10.0), "unknown pair -> metric");
+    check(near(model.travel_time(0.0, Place{0, 0, 1}, Place{0, 0, 1}), 30.0), "zone time");
+    const std::vector<double> xy = {0, 0, 1, 1};
+    const std::vector<std::int32_t> bad = {0, 2};
+    std::vector<double> out(2);
+    check(throws<std::out_of_range>([&] {
+              model.pair_distance(2, xy.data(), bad.data(), xy.data(), nullptr, out.data());
+          }),
+          "zone id past the matrix is refused");
+    check(throws<std::invalid_argument>([&] { model.set_zone_matrix(2, {1, 2, 3}, {1, 2, 3}); }),
+          "zone matrix size checked");
+    check(throws<std::invalid_argument>([&] { TravelModel(Metric::Manhattan, 0.0, {30.0}); }),
+          "zero detour refused");
+    check(throws<std::invalid_argument>([&] { TravelModel(Metric::Manhattan, 1.0, {30.0, 20.0}); }),
+          "two speeds refused");
+}
+
+void test_csv() {
+    using namespace shareopt::csv;
+    const std::string text = "\xEF\xBB\xBFid,when,x\r\n1,2021-01-01 00:00:10,\"1,5\"\r\n\r\n2,bad,.5\n3";
+    const Table table = parse(text, {{0, Kind::Int}, {1, Kind::DateTime}, {2, Kind::Float}}, true);
+    check(table.size() == 3, "three records");
+    check(table.columns[0].ints[2] == 3, "last record without newline");
+    check(near(table.columns[1].values[0], 1609459210.0), "datetime");
+    check(std::isnan(table.columns[1].values[1]), "bad datetime is NaN");
+    check(std::isnan(table.columns[2].values[0]), "'1,5' is not a float");
+    check(near(table.columns[2].values[1], 0.5), ".5 parses");
+    check(std::isnan(table.columns[2].values[2]), "missing field is NaN");
+    check(table.line[1] == 4 && table.line[2] == 5, "line numbers skip the blank line");
+    // Every prefix of a tricky text parses without reading past its end (ASan checks this).
+    const std::string tricky = "a,\"b\"\"c\nd\",e\r\n\"unterminated,1\n2,3";
+    for (std::size_t k = 0; k <= tricky.size(); ++k) {
+        const Table t = parse(std::string_view(tricky.data(), k),
+                              {{0, Kind::String}, {1, Kind::Float}, {5, Kind::Int}}, false);
+        check(t.columns[0].strings.size() == t.size(), "prefix " + std::to_string(k));
+    }
+    double seconds = 0;
+    check(!parse_datetime("2019-02-29", seconds), "no 29 February in 2019");
+    check(parse_datetime("2020-02-29 23:59:59", seconds) && near(seconds, 1583020799.0), "leap day");
+}
+
+}  // namespace
+
+int main() {
+    test_metrics();
+    test_hourly_fifo();
+    test_zone_matrix();
+    test_csv();
+    if (failures) {
+        std::fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    std::printf("all C++ core checks passed\n");
+    return 0;
+}
