@@ -1,0 +1,277 @@
+"""The stations table (bike or car-sharing docks): place, capacity and vehicles on hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..exceptions import FormatError, ValidationError
+from ..geo import LocalProjection, Locations, plausible_lonlat
+from .report import LoadReport, RowChecker, later_duplicates
+from .sources import ColumnSource, open_source
+
+__all__ = ["Stations", "read_stations", "STATION_FORMATS"]
+
+STATION_FORMATS = ("csv", "gbfs")
+
+_ID = ("station_id", "id")
+_CAPACITY = ("capacity", "dpcapacity", "docks", "total_docks")
+_BIKES = ("bikes", "num_bikes_available", "bikes_available", "available_bikes")
+
+
+class Stations:
+    """Stations with a place, a capacity and (optionally) the bikes or cars on hand.
+
+    Parameters
+    ----------
+    station_id
+        (n,) unique ids, integers or strings.
+    location
+        (n, 2) x, y km (``crs="xy"``) or lon, lat degrees (``crs="lonlat"``).
+    capacity
+        (n,) docks, integers > 0.
+    bikes
+        (n,) vehicles on hand, integers in [0, capacity], or None when unknown.
+    crs
+        ``"xy"`` or ``"lonlat"``.
+    projection
+        Projection for lon/lat input (default: about the median station).
+    name
+        Optional (n,) names.
+    strict
+        Raise :class:`~shareopt.exceptions.ValidationError` naming the first offending rows
+        instead of dropping them (dropped rows are counted in :attr:`report` either way).
+    """
+
+    station_id: np.ndarray
+    xy: np.ndarray
+    capacity: np.ndarray
+    bikes: np.ndarray | None
+    name: np.ndarray | None
+    projection: LocalProjection | None
+    report: LoadReport
+
+    def __init__(self, station_id, location, capacity, bikes=None, *, crs: str = "xy",
+                 projection: LocalProjection | None = None, name=None, strict: bool = False):
+        build_stations(self, station_id, location, capacity, bikes, crs=crs,
+                       projection=projection, name=name, strict=strict)
+
+    def __len__(self) -> int:
+        return len(self.station_id)
+
+    def __repr__(self) -> str:
+        bikes = "bikes unknown" if self.bikes is None else f"{int(self.bikes.sum()):,} bikes"
+        return f"Stations({len(self):,} stations, {int(self.capacity.sum()):,} docks, {bikes})"
+
+    @property
+    def locations(self) -> Locations:
+        return Locations(self.xy, None, self.projection)
+
+    @property
+    def fill(self) -> float:
+        """System-wide fill ratio: bikes over docks."""
+        if self.bikes is None:
+            raise ValueError("bike counts are unknown for these stations")
+        return float(self.bikes.sum()) / float(self.capacity.sum())
+
+    def to_dict(self) -> dict:
+        """JSON-safe summary."""
+        return {
+            "stations": len(self),
+            "docks": int(self.capacity.sum()),
+            "bikes": None if self.bikes is None else int(self.bikes.sum()),
+            "fill": None if self.bikes is None else round(self.fill, 4),
+            "places": "lonlat" if self.projection else "xy",
+            "load_report": self.report.to_dict(),
+        }
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        cols = {"station_id": self.station_id, "x": self.xy[:, 0], "y": self.xy[:, 1],
+                "capacity": self.capacity}
+        if self.bikes is not None:
+            cols["bikes"] = self.bikes
+        if self.projection is not None:
+            lonlat = self.locations.lonlat
+            cols.update(lon=lonlat[:, 0], lat=lonlat[:, 1])
+        return cols
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write ``station_id,x,y,capacity,bikes`` (plus lon,lat when geographic)."""
+        cols = self.to_arrays()
+        names = list(cols)
+        fmt = {"station_id": "%s", "x": "%.5f", "y": "%.5f", "capacity": "%d", "bikes": "%d",
+               "lon": "%.7f", "lat": "%.7f"}
+        with open(path, "w") as out:
+            out.write(",".join(names) + "\n")
+            row_format = ",".join(fmt[n] for n in names) + "\n"
+            for row in zip(*(cols[n] for n in names)):
+                out.write(row_format % row)
+
+
+def build_stations(target: Stations, station_id, location, capacity, bikes=None, *, crs="xy",
+               projection=None, name=None, strict=False, source="arrays", format="arrays",
+               lines=None, extra_rules=()) -> Stations:
+    """Validate columns and fill ``target`` (a Stations) with the rows that pass."""
+    ids = _station_ids(station_id)
+    n = len(ids)
+    if n == 0:
+        raise ValidationError(f"stations table from {source} is empty", "empty")
+    loc = np.asarray(location, dtype=np.float64)
+    if loc.shape != (n, 2):
+        raise FormatError(f"location must have shape ({n}, 2), got {loc.shape}")
+    cap = _numbers(capacity, "capacity", n)
+    held = None if bikes is None else _numbers(bikes, "bikes", n)
+    if crs not in ("xy", "lonlat"):
+        raise ValueError(f"crs must be 'xy' or 'lonlat', got {crs!r}")
+
+    check = RowChecker(n, "stations", strict, lines)
+    missing = ~np.isfinite(loc).all(1) | ~np.isfinite(cap)
+    if held is not None:
+        missing |= ~np.isfinite(held)
+    check.flag("missing", missing, "have a missing value")
+    if crs == "lonlat":
+        check.flag("bad_coordinates", ~plausible_lonlat(loc), "have zero or impossible coordinates")
+    with np.errstate(invalid="ignore"):
+        fractional = (cap != np.round(cap)) | (False if held is None else held != np.round(held))
+        check.flag("not_integer", fractional, "have a capacity or bike count that is not an integer")
+        check.flag("no_capacity", cap <= 0, "have no docks (capacity <= 0)")
+        if held is not None:
+            check.flag("negative_bikes", held < 0, "have a negative bike count")
+            check.flag("bikes_over_capacity", held > cap, "hold more bikes than docks")
+    for reason, mask, description in extra_rules:
+        check.flag(reason, mask, description)
+    check.flag("duplicate_id", later_duplicates(ids, check.keep), "repeat an earlier station_id")
+    if crs == "lonlat":
+        if not check.keep.any():
+            check.report(source, format)  # raises: empty
+        projection = projection or LocalProjection.around(loc[check.keep])
+        loc = projection.to_xy(loc)
+    target.report = check.report(source, format)
+    keep = check.keep
+    target.station_id = ids[keep]
+    target.xy = np.ascontiguousarray(loc[keep])
+    target.capacity = cap[keep].astype(np.int64)
+    target.bikes = None if held is None else held[keep].astype(np.int64)
+    target.name = None if name is None else np.asarray(name, dtype=object)[keep]
+    target.projection = projection
+    return target
+
+
+def read_stations(data, format: str = "auto", *, status=None, strict: bool = False) -> Stations:
+    """Read stations from a CSV, a GBFS feed, a DataFrame or a dict.
+
+    Parameters
+    ----------
+    data
+        A CSV path (``station_id,x,y,capacity[,bikes]`` or with ``lon,lat``; Divvy's
+        ``id,latitude,longitude,dpcapacity`` works too), a GBFS ``station_information.json``,
+        a DataFrame or a dict of columns.
+    format
+        ``"csv"``, ``"gbfs"`` or ``"auto"`` (GBFS for ``.json`` files).
+    status
+        GBFS only: path of ``station_status.json``; by default the one beside ``data``.
+    strict
+        Raise on the first offending rows instead of dropping them.
+    """
+    is_json = isinstance(data, (str, Path)) and str(data).endswith(".json")
+    if format == "auto":
+        format = "gbfs" if is_json else "csv"
+    if format == "gbfs":
+        return _read_gbfs(Path(data), status, strict)
+    if format != "csv":
+        raise FormatError(f"unknown stations format {format!r}: use 'csv', 'gbfs' or 'auto'")
+    return _read_table(open_source(data), strict)
+
+
+def _read_table(source: ColumnSource, strict: bool) -> Stations:
+    id_col = source.find(*_ID, what="station id")
+    cap_col = source.find(*_CAPACITY, what="capacity")
+    bikes_col = source.find(*_BIKES, required=False)
+    lon_col = source.find("lon", "longitude", required=False)
+    if lon_col:
+        place = [lon_col, source.find("lat", "latitude")]
+    else:
+        place = [source.find("x", what="x or lon"), source.find("y")]
+    wanted = {id_col: "string", place[0]: "float", place[1]: "float", cap_col: "float"}
+    if bikes_col:
+        wanted[bikes_col] = "float"
+    name_col = source.find("name", required=False)
+    if name_col:
+        wanted[name_col] = "string"
+    cols, lines = source.read(wanted)
+    return build_stations(object.__new__(Stations), cols[id_col],
+                          np.column_stack([cols[place[0]], cols[place[1]]]), cols[cap_col],
+                          cols[bikes_col] if bikes_col else None, crs="lonlat" if lon_col else "xy",
+                          name=cols.get(name_col), strict=strict, source=source.label,
+                          format="csv", lines=lines)
+
+
+def _read_gbfs(info_path: Path, status_path, strict: bool) -> Stations:
+    info = _gbfs_stations(info_path)
+    status_path = Path(status_path) if status_path else info_path.with_name("station_status.json")
+    status = {}
+    if status_path.is_file():
+        status = {str(s.get("station_id")): s for s in _gbfs_stations(status_path)}
+    n = len(info)
+    ids = np.array([str(s.get("station_id", "")) for s in info], dtype=object)
+    lonlat = np.array([[_num(s.get("lon")), _num(s.get("lat"))] for s in info]).reshape(n, 2)
+    capacity = np.array([_num(s.get("capacity")) for s in info])
+    bikes = None
+    extra = []
+    if status:
+        bikes = np.array([_num(status.get(i, {}).get("num_bikes_available")) for i in ids])
+        no_status = np.array([i not in status for i in ids])
+        installed = np.array([bool(status.get(i, {}).get("is_installed", 1)) for i in ids])
+        extra = [("no_status", no_status, "have no entry in the status feed"),
+                 ("not_installed", ~installed, "are not installed")]
+    names = np.array([str(s.get("name", "")) for s in info], dtype=object)
+    return build_stations(object.__new__(Stations), ids, lonlat, capacity, bikes, crs="lonlat",
+                          name=names, strict=strict, source=str(info_path), format="gbfs",
+                          extra_rules=extra)
+
+
+def _gbfs_stations(path: Path) -> list[dict]:
+    try:
+        with open(path) as handle:
+            feed = json.load(handle)
+        stations = feed["data"]["stations"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise FormatError(f"{path}: not a GBFS station feed ({err})") from None
+    if not isinstance(stations, list):
+        raise FormatError(f"{path}: data.stations is not a list")
+    return stations
+
+
+def _num(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _station_ids(values) -> np.ndarray:
+    """Integer ids when every id is an integer, else strings."""
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise FormatError(f"station_id must be 1-d, got shape {array.shape}")
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    text = np.asarray([str(v).strip() for v in array], dtype=object)
+    try:
+        as_int = np.array([int(v) for v in text], dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        return text
+    return as_int
+
+
+def _numbers(values, name: str, n: int) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise FormatError(f"{name} must be numeric") from None
+    if array.shape != (n,):
+        raise FormatError(f"{name} must have shape ({n},), got {array.shape}")
+    return array
+
