@@ -1,0 +1,55 @@
+"""shareopt: operations research for shared-mobility fleets.
+
+Tables come in through :mod:`shareopt.data` (orders, stations, zones; files, DataFrames,
+arrays, synthetic generators), distances and times through :class:`TravelModel`, linear and
+integer programs through :func:`shareopt.lp.solve_lp` (HiGHS).
+"""
+
+from .data import (
+    DataWarning,
+    LoadReport,
+    Orders,
+    Stations,
+    ZoneTable,
+    read_orders,
+    read_stations,
+    synthetic_orders,
+    synthetic_stations,
+)
+from .exceptions import (
+    FormatError,
+    InfeasibleError,
+    ShareoptError,
+    SolverError,
+    TimeLimitError,
+    UnboundedError,
+    ValidationError,
+)
+from .geo import LocalProjection, Locations
+from .travel import TravelModel, ZoneMatrix
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Orders",
+    "Stations",
+    "ZoneTable",
+    "LoadReport",
+    "DataWarning",
+    "read_orders",
+    "read_stations",
+    "synthetic_orders",
+    "synthetic_stations",
+    "TravelModel",
+    "ZoneMatrix",
+    "LocalProjection",
+    "Locations",
+    "ShareoptError",
+    "ValidationError",
+    "FormatError",
+    "SolverError",
+    "InfeasibleError",
+    "UnboundedError",
+    "TimeLimitError",
+    "__version__",
+]

@@ -1,0 +1,184 @@
+"""The ``shareopt`` command: one subcommand per job, ``--json`` for scripts.
+
+Bad input ends with exit code 2 and a one-line message on stderr (and, with ``--json``, a
+JSON object ``{"error": ...}`` on stdout), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+from .data import ORDER_FORMATS, DataWarning, ZoneTable, detect_format, read_orders, read_stations
+from .data import synthetic_orders, synthetic_stations
+from .data.sources import open_source
+from .exceptions import FormatError, ShareoptError
+
+__all__ = ["main", "build_parser"]
+
+_EXAMPLES = """\
+examples:
+  shareopt demo                               run every part on synthetic data
+  shareopt synth orders --n 380000 --out day.csv
+                                              an NYC-like day of orders (canonical CSV)
+  shareopt load day.csv                       validate a file, print what was dropped and why
+  shareopt load yellow_tripdata_2021-01.parquet --date 2021-01-15 --json
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2), as for every other bad input."""
+
+    def error(self, message):
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="shareopt", description=(
+        "Operations research for shared-mobility fleets: trip chains, real-time dispatch, "
+        "charging ports, fleet distribution, bike rebalancing, scooter relays."),
+        epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"shareopt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="run every part that exists on built-in synthetic data",
+                          description="Run every part of shareopt that exists on built-in "
+                          "synthetic data (about ten seconds) and print a summary.")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _json_flag(demo)
+
+    synth = sub.add_parser("synth", help="write a synthetic table (orders, stations)",
+                           description="Write a synthetic table with a seed: same seed, same file.")
+    _json_flag(synth)
+    synth_sub = synth.add_subparsers(dest="table", metavar="TABLE", parser_class=_Parser)
+    s_orders = synth_sub.add_parser(
+        "orders", help="an NYC-like day of taxi orders",
+        description="An NYC-like weekday of taxi orders (hourly profile, trip lengths, speeds "
+        "and fares like NYC yellow taxis), written as the canonical orders CSV: "
+        "order_id,pickup_time,dropoff_time,pickup_x,pickup_y,dropoff_x,dropoff_y,revenue,"
+        "distance (seconds, km, dollars). A full day is about 380,000 orders.")
+    s_orders.add_argument("--n", type=int, default=380_000, help="number of orders (default 380000)")
+    s_orders.add_argument("--places", choices=("xy", "lonlat"), default="xy",
+                          help="write x/y km (default) or lon/lat columns")
+    s_stations = synth_sub.add_parser(
+        "stations", help="bike-share stations like Citi Bike's",
+        description="Bike-share stations (docks of 15-60, bikes unevenly spread), written as "
+        "station_id,x,y,capacity,bikes,lon,lat.")
+    s_stations.add_argument("--n", type=int, default=600, help="number of stations (default 600)")
+    for p in (s_orders, s_stations):
+        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        p.add_argument("--out", required=True, type=Path, help="file to write (CSV)")
+        _json_flag(p)
+
+    load = sub.add_parser(
+        "load", help="read and validate a table, report dropped rows",
+        description="Read a table from a file and print the load report: rows read, kept, and "
+        "dropped by reason with the first offending lines. Orders formats: "
+        + ", ".join(ORDER_FORMATS) + " (CSV, gzip CSV or Parquet); stations: CSV or GBFS "
+        "JSON; zones: CSV of zone ids with centroid lon/lat.")
+    load.add_argument("path", type=Path, help="file to read")
+    load.add_argument("--table", choices=("auto", "orders", "stations", "zones"), default="auto",
+                      help="what the file holds (default: tell from its columns)")
+    load.add_argument("--format", default="auto",
+                      help="orders format, or 'auto' to detect it (default)")
+    load.add_argument("--strict", action="store_true",
+                      help="fail on the first invalid rows instead of dropping them")
+    load.add_argument("--date", help="TLC files: keep pickups on this day (YYYY-MM-DD)")
+    load.add_argument("--revenue", default="auto", choices=("auto", "fare", "total", "meter"),
+                      help="TLC files: where revenue comes from (default auto)")
+    _json_flag(load)
+    return parser
+
+
+def _detect_table(path: Path) -> str:
+    """Whether a file holds orders, stations or zones, from its name and columns."""
+    if path.suffix == ".json":
+        return "stations"
+    source = open_source(path)
+    try:
+        detect_format(source)
+        return "orders"
+    except FormatError:
+        pass
+    names = set(source.names)
+    if names & {"capacity", "dpcapacity", "docks", "total_docks"}:
+        return "stations"
+    if names & {"locationid", "objectid_as_locationid", "zone_id"}:
+        return "zones"
+    raise FormatError(f"{path}: cannot tell whether it holds orders, stations or zones "
+                      "(use --table)")
+
+
+def _json_flag(parser):
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout and nothing else")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``shareopt`` command; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    wants_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # the report is printed instead
+            result, text = _run(args)
+    except (_UsageError, ShareoptError, ValueError, OSError, ImportError) as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        if wants_json:
+            print(json.dumps({"error": message}))
+        print(f"shareopt: error: {message}" if not message.startswith("shareopt") else message,
+              file=sys.stderr)
+        return 2
+    print(json.dumps(result) if args.json else text)
+    return 0
+
+
+def _run(args) -> tuple[dict, str]:
+    if args.command == "demo":
+        from .demo import format_demo, run_demo
+
+        result = run_demo(seed=args.seed)
+        return result, format_demo(result)
+    if args.command == "synth":
+        if args.table is None:
+            raise _UsageError("shareopt synth: say which table: orders or stations")
+        if args.table == "orders":
+            table = synthetic_orders(args.n, seed=args.seed)
+            table.to_csv(args.out, places=args.places)
+        else:
+            table = synthetic_stations(args.n, seed=args.seed)
+            table.to_csv(args.out)
+        summary = table.to_dict()
+        summary.pop("load_report")
+        summary.update(table=args.table, seed=args.seed, out=str(args.out))
+        return summary, f"wrote {len(table):,} {args.table} to {args.out} (seed {args.seed})"
+    if args.command == "load":
+        kind = _detect_table(args.path) if args.table == "auto" else args.table
+        if kind == "zones":
+            zones = ZoneTable.read(args.path)
+            summary = zones.to_dict()
+            return summary, (f"{args.path}: {summary['zones']} zones, "
+                             f"{summary['with_centroid']} with a centroid")
+        if kind == "stations":
+            table = read_stations(args.path, strict=args.strict)
+        else:
+            table = read_orders(args.path, args.format, strict=args.strict, date=args.date,
+                                revenue=args.revenue)
+        return table.to_dict(), f"{table.report}\n{table!r}"
+    raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""``shareopt demo``: every part that exists, on built-in synthetic data, in seconds.
+
+Each step is a function ``step(seed) -> (summary dict, one line of text)``; a problem module
+adds its own step to :data:`DEMO_STEPS` when it lands.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .data import read_orders, synthetic_orders, synthetic_stations
+from .travel import TravelModel
+
+__all__ = ["run_demo", "format_demo", "DEMO_STEPS"]
+
+DEMO_ORDERS = 50_000
+
+
+def _orders_step(seed: int) -> tuple[dict, str]:
+    orders = synthetic_orders(DEMO_ORDERS, seed=seed)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "orders.csv"
+        orders.to_csv(path, places="lonlat")
+        start = time.perf_counter()
+        loaded = read_orders(path)
+        seconds = time.perf_counter() - start
+    hour = np.floor(orders.pickup_time / 3600.0).astype(int) % 24
+    busiest = int(np.bincount(hour, minlength=24).argmax())
+    summary = {
+        "orders": len(orders),
+        "csv_roundtrip_rows": len(loaded),
+        "csv_read_s": round(seconds, 4),
+        "median_distance_km": round(float(np.median(orders.distance)), 3),
+        "median_duration_min": round(float(np.median(orders.duration)) / 60.0, 2),
+        "busiest_hour": busiest,
+        "revenue_total": round(float(orders.revenue.sum()), 2),
+    }
+    line = (f"{len(orders):,} synthetic NYC-like orders; CSV round trip {len(loaded):,} rows read "
+            f"in {seconds:.3f} s; median trip {summary['median_distance_km']:.1f} km, "
+            f"{summary['median_duration_min']:.1f} min; busiest hour {busiest}:00")
+    return summary, line
+
+
+def _travel_step(seed: int) -> tuple[dict, str]:
+    orders = synthetic_orders(DEMO_ORDERS, seed=seed)
+    model = TravelModel.from_trips(orders, metric="manhattan")
+    predicted = model.travel_time(orders.pickups, orders.dropoffs, orders.pickup_time)
+    error = np.median(np.abs(predicted - orders.duration) / orders.duration)
+    speeds = model.speeds_kmh
+    summary = {
+        "model": model.to_dict(),
+        "median_relative_time_error": round(float(error), 4),
+    }
+    line = (f"learned from the trips: detour {model.detour:.2f} over manhattan, "
+            f"{speeds[8]:.1f} km/h at 8:00, {speeds[3]:.1f} km/h at 3:00; "
+            f"median time error {error:.1%}")
+    return summary, line
+
+
+def _stations_step(seed: int) -> tuple[dict, str]:
+    stations = synthetic_stations(600, seed=seed)
+    share = stations.bikes / stations.capacity
+    off_band = int(np.count_nonzero(np.abs(share - stations.fill) > 0.15))
+    summary = dict(stations.to_dict(), outside_fill_band_15pct=off_band)
+    summary.pop("load_report")
+    line = (f"{len(stations):,} Citi-Bike-like stations, {int(stations.capacity.sum()):,} docks, "
+            f"fill {stations.fill:.2f}; {off_band} stations more than 15 points off it")
+    return summary, line
+
+
+DEMO_STEPS: list[tuple[str, Callable[[int], tuple[dict, str]]]] = [
+    ("orders", _orders_step),
+    ("travel", _travel_step),
+    ("stations", _stations_step),
+]
+
+# Problems land one by one (trip chains, dispatch, charging, hexfleet, rebalancing, relays).
+PROBLEMS: list[str] = []
+
+
+def run_demo(seed: int = 0) -> dict:
+    """Run every demo step; a JSON-safe dict of their summaries and texts."""
+    steps = {}
+    lines = {}
+    start = time.perf_counter()
+    for name, step in DEMO_STEPS:
+        summary, line = step(seed)
+        steps[name] = summary
+        lines[name] = line
+    return {"seed": seed, "steps": steps, "lines": lines, "problems": list(PROBLEMS),
+            "seconds": round(time.perf_counter() - start, 3)}
+
+
+def format_demo(result: dict) -> str:
+    """The readable summary of :func:`run_demo`'s result."""
+    out = [f"shareopt demo (seed {result['seed']})"]
+    out += [f"  {name:<9} {line}" for name, line in result["lines"].items()]
+    problems = ", ".join(result["problems"]) or "none yet in this release"
+    out.append(f"  problems  {problems}")
+    out.append(f"done in {result['seconds']:.1f} s")
+    return "\n".join(out)

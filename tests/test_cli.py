@@ -1,0 +1,85 @@
+"""The shareopt command: subcommands, --json, and exit code 2 with one line on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import shareopt as so
+from shareopt.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_synth_then_load(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    code, out, err = run(capsys, "synth", "orders", "--n", "500", "--seed", "4", "--out", str(path))
+    assert code == 0 and "wrote 500 orders" in out
+    code, out, _ = run(capsys, "load", str(path), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["orders"] == 500
+    assert report["load_report"]["format"] == "canonical"
+    loaded = so.read_orders(path)
+    assert np.allclose(loaded.revenue, so.synthetic_orders(500, seed=4).revenue)
+
+
+def test_synth_stations_json(tmp_path, capsys):
+    code, out, _ = run(capsys, "synth", "stations", "--n", "30", "--out", str(tmp_path / "s.csv"),
+                       "--json")
+    assert code == 0 and json.loads(out)["stations"] == 30
+
+
+def test_load_prints_the_report(data_dir, capsys):
+    code, out, _ = run(capsys, "load", str(data_dir / "yellow_tripdata_2021-01-01_1500.csv"))
+    assert code == 0
+    assert "read 1,500 rows" in out and "unknown_zone" in out and "line 36" in out
+
+
+def test_load_json_is_only_json(data_dir, capsys):
+    code, out, err = run(capsys, "load", str(data_dir / "yellow_tripdata_2013-01_sample.csv"),
+                         "--json")
+    assert code == 0 and err == ""
+    summary = json.loads(out)
+    assert summary["load_report"]["dropped_by_reason"]["bad_coordinates"] == 21
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["load", "/no/such/file.csv"], "no such file"),
+    (["load", "{data}/debs_2013-01_sample.csv", "--format", "excel"], "unknown orders format"),
+    (["load", "{data}/yellow_tripdata_2013-01_sample.csv", "--strict"], "line 63"),
+    (["synth", "orders", "--n", "0", "--out", "x.csv"], "positive integer"),
+    (["synth", "orders", "--n", "ten", "--out", "x.csv"], "invalid int value"),
+    (["synth"], "orders or stations"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_line(data_dir, capsys, argv, message):
+    argv = [a.replace("{data}", str(data_dir)) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 2 and message in json.loads(out)["error"]
+
+
+def test_demo_json(capsys):
+    code, out, _ = run(capsys, "demo", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert set(result["steps"]) >= {"orders", "travel", "stations"}
+    assert result["steps"]["orders"]["csv_roundtrip_rows"] == result["steps"]["orders"]["orders"]
+
+
+def test_console_script_and_module(tmp_path):
+    for command in (["shareopt", "--help"], [sys.executable, "-m", "shareopt", "--help"]):
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 0 and "synth" in done.stdout and "examples" in done.stdout
+    done = subprocess.run(["shareopt", "demo"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "orders" in done.stdout and "travel" in done.stdout
