@@ -170,3 +170,10 @@ def test_header_after_many_blank_lines():
     table = _core.parse_csv(text, [1], ["float"], True, ",")
     assert list(table["columns"][0]) == [2.0, 4.0]
     assert list(table["line"]) == [(9 << 20) + 2, (9 << 20) + 3]
+
+
+def test_text_that_is_not_utf8_is_kept_with_replacement_characters():
+    table = _core.parse_csv(b"name,x\nCaf\xe9,1\n\xff\xfe,2\n", [0, 1], ["string", "float"], True, ",")
+    names, x = table["columns"]
+    assert names == ["Caf\ufffd", "\ufffd\ufffd"] and list(x) == [1.0, 2.0]
+    assert _core.first_record(b"a\xff,b\n") == ["a\ufffd", "b"]

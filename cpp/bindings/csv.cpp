@@ -34,6 +34,19 @@ char delimiter_of(const std::string& delimiter) {
     return delimiter[0];
 }
 
+// Text that is not valid UTF-8 (old files in Latin-1, stray bytes) is kept with U+FFFD
+// replacement characters rather than failing the whole read.
+py::list to_str_list(const std::vector<std::string>& strings) {
+    py::list out(strings.size());
+    for (std::size_t i = 0; i < strings.size(); ++i) {
+        PyObject* text = PyUnicode_DecodeUTF8(strings[i].data(),
+                                              static_cast<Py_ssize_t>(strings[i].size()), "replace");
+        if (text == nullptr) throw py::error_already_set();
+        out[i] = py::reinterpret_steal<py::object>(text);
+    }
+    return out;
+}
+
 py::dict to_python(csv::Table&& table) {
     py::dict out;
     out["line"] = to_array(std::move(table.line));
@@ -44,7 +57,7 @@ py::dict to_python(csv::Table&& table) {
             case csv::Kind::Float:
             case csv::Kind::DateTime: columns.append(to_array(std::move(column.values))); break;
             case csv::Kind::Int: columns.append(to_array(std::move(column.ints))); break;
-            case csv::Kind::String: columns.append(py::cast(column.strings)); break;
+            case csv::Kind::String: columns.append(to_str_list(column.strings)); break;
         }
     }
     out["columns"] = columns;
@@ -90,7 +103,7 @@ void bind_csv(py::module_& m) {
     m.def(
         "first_record",
         [](const py::bytes& data, const std::string& delimiter) {
-            return csv::first_record(std::string_view(data), delimiter_of(delimiter));
+            return to_str_list(csv::first_record(std::string_view(data), delimiter_of(delimiter)));
         },
         py::arg("data"), py::arg("delimiter") = ",", "Fields of the first non-blank record.");
     m.def(
