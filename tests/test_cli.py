@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -59,9 +60,16 @@ def test_load_json_is_only_json(data_dir, capsys):
     (["synth", "orders", "--n", "ten", "--out", "x.csv"], "invalid int value"),
     (["synth"], "orders or stations"),
     (["frobnicate"], "invalid choice"),
+    (["load", "{tmp}/broken.csv.gz"], "broken gzip"),
+    (["load", "{tmp}/stations.json"], "not a list of station objects"),
+    (["load", "{data}/divvy_stations_2017.csv", "--date", "2021-01-01"], "apply to orders"),
+    (["load", "{data}/yellow_tripdata_2021-01-01_1500.csv", "--date", "2021-99-99"], "not a date"),
 ])
-def test_bad_input_exits_2_with_one_line(data_dir, capsys, argv, message):
-    argv = [a.replace("{data}", str(data_dir)) for a in argv]
+def test_bad_input_exits_2_with_one_line(data_dir, tmp_path, capsys, argv, message):
+    whole = gzip.compress((data_dir / "yellow_tripdata_2021-01-01_1500.csv").read_bytes())
+    (tmp_path / "broken.csv.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "stations.json").write_text('{"data": {"stations": [1, 2]}}')
+    argv = [a.replace("{data}", str(data_dir)).replace("{tmp}", str(tmp_path)) for a in argv]
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and "Traceback" not in err

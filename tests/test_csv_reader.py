@@ -31,10 +31,10 @@ def test_bad_floats_are_nan(text):
 
 
 def test_ints_and_missing_ints():
-    (values,), _ = parse("12\n-4\n3.0\n99999999999999999999\n \nx\n", ["int"])
-    assert list(values[:2]) == [12, -4]
-    assert all(v == _core.MISSING_INT for v in values[2:])
-    assert len(values) == 5  # the blank line is not a record
+    (values,), _ = parse("12\n-4\n3.000\n3.5\n99999999999999999999\n \nx\n1e3\n", ["int"])
+    assert list(values[:3]) == [12, -4, 3]  # "3.000": whole numbers written as floats
+    assert all(v == _core.MISSING_INT for v in values[3:])
+    assert len(values) == 7  # the blank line is not a record
 
 
 def test_quotes_newlines_crlf_bom_and_line_numbers():
@@ -69,7 +69,7 @@ def test_other_delimiter_and_bad_arguments():
 
 @pytest.mark.parametrize("text", [
     "2021-02-29 00:00:00", "2020-13-01 00:00:00", "2020-01-01 24:00:00", "2020-01-01 10:61",
-    "2020-01-32", "20-01-01", "2020-01-01 10:00:00+01:00", "2020/01/01", "",
+    "2020-01-32", "20-01-01", "2020-01-01 10:00:00+1", "2020-01-01 10:00:00+01:", "2020/01/01", "",
 ])
 def test_invalid_datetimes_are_nan(text):
     assert np.isnan(_core.parse_datetimes([text])[0])
@@ -89,8 +89,9 @@ def test_datetimes_match_numpy(moment, style):
 
 def test_fractional_seconds_and_short_forms():
     base = float(np.datetime64("2015-01-01T00:01:00", "s").astype(np.int64))
-    got = _core.parse_datetimes(["2015-01-01 00:01:00.250", "1/1/2015 0:01", "2015-1-1 00:01Z"])
-    assert list(got) == [base + 0.25, base, base]
+    got = _core.parse_datetimes(["2015-01-01 00:01:00.250", "1/1/2015 0:01", "2015-1-1 00:01Z",
+                                 "2015-01-01 00:01:00-05:00", "2015-01-01T00:01:00+0530"])
+    assert list(got) == [base + 0.25, base, base, base, base]  # offsets: wall clock kept
 
 
 def test_real_tlc_file_matches_pandas(data_dir):

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import shareopt as so
 from shareopt.data import MILE_KM, NYC_BBOX, detect_format
@@ -129,6 +131,22 @@ def test_parquet_gzip_and_dataframe_equal_csv(tmp_path, data_dir):
     assert read(tmp_path / "trips.csv.gz").report.examples == csv.report.examples
 
 
+def test_zoned_timestamps_keep_their_wall_clock(tmp_path, data_dir):
+    """Zoned date-times (DataFrame, Parquet or text with an offset) read as local clock time."""
+    frame = pd.read_csv(data_dir / "yellow_tripdata_2021-01-01_1500.csv", nrows=50,
+                        parse_dates=["tpep_pickup_datetime", "tpep_dropoff_datetime"])
+    naive = read(frame)
+    zoned = frame.copy()
+    for column in ("tpep_pickup_datetime", "tpep_dropoff_datetime"):
+        zoned[column] = zoned[column].dt.tz_localize("America/New_York", ambiguous="NaT",
+                                                       nonexistent="NaT")
+    zoned.to_parquet(tmp_path / "zoned.parquet")
+    as_text = zoned.astype({"tpep_pickup_datetime": str, "tpep_dropoff_datetime": str})
+    for other in (read(zoned), read(tmp_path / "zoned.parquet"), read(as_text)):
+        assert np.array_equal(other.pickup_time, naive.pickup_time)
+        assert np.array_equal(other.order_id, naive.order_id)
+
+
 def test_canonical_with_extra_and_reordered_columns(tmp_path):
     (tmp_path / "o.csv").write_text(
         "note,revenue,dropoff_y,dropoff_x,pickup_y,pickup_x,dropoff_time,pickup_time,order_id\n"
@@ -179,3 +197,56 @@ def test_every_nyc_trip_file_in_the_shared_data(shared_data):
     lookup = so.ZoneTable.read(shared_data / "nyc" / "taxi_zone_lookup.csv")
     assert len(zones) == 263 and lookup.placed.sum() == 0
     assert set(lookup.zone_id) - set(zones.zone_id) == {264, 265}  # "Unknown": no polygon
+
+
+ROW_DAMAGE = ["none", "none", "none", "short", "long", "garbage", "backwards", "blank", "quote",
+              "float_id"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=st.lists(st.sampled_from(ROW_DAMAGE), min_size=1, max_size=25))
+def test_malformed_csv_text_is_dropped_by_line_or_rejected(tmp_path, damage):
+    """Damaged canonical files: clean rows survive with their values, damaged ones are
+    reported by line, and nothing else escapes (no crash, no shifted values)."""
+    lines = ["order_id,pickup_time,dropoff_time,pickup_x,pickup_y,dropoff_x,dropoff_y,revenue"]
+    clean = {}  # order_id -> (line number, pickup time)
+    for i, kind in enumerate(damage):
+        fields = [str(i), str(60.0 * i), str(60.0 * i + 300), "0.5", "1", "2", "3.25", "12.5"]
+        if kind == "short":
+            fields = fields[:-1]
+        elif kind == "long":
+            fields.append("9")
+        elif kind == "garbage":
+            fields[3] = "north"
+        elif kind == "backwards":
+            fields[2] = str(60.0 * i - 1)
+        elif kind == "quote":
+            fields[4] = '"1'
+        elif kind == "float_id":
+            fields[0] = f"{i}.0"  # pandas writes integer ids of a float column like this
+        lines.append("" if kind == "blank" else ",".join(fields))
+        if kind in ("none", "float_id", "long"):
+            clean[i] = (len(lines), 60.0 * i)
+    # Rows longer than the header are kept when that is the file's usual length (some TLC
+    # files end every row with empty fields): otherwise they are damaged.
+    widths = [7 if k == "short" else 9 if k == "long" else 8 for k in damage if k != "blank"]
+    if widths and 9 != max(sorted(set(widths)), key=widths.count):
+        clean = {i: v for i, v in clean.items() if damage[i] != "long"}
+    path = tmp_path / "damaged.csv"
+    path.write_text("\n".join(lines) + "\n")
+    try:
+        orders = read(path)
+    except (ValidationError, FormatError):
+        assert not clean or "quote" in damage
+        return
+    report = orders.report
+    assert sum(report.dropped.values()) == report.n_read - report.n_kept
+    assert (orders.dropoff_time > orders.pickup_time).all() and np.isfinite(orders.pickup_xy).all()
+    assert np.allclose(orders.pickup_xy[:, 0], 0.5) and np.allclose(orders.revenue, 12.5)
+    if "quote" not in damage:  # an unclosed quote may swallow the lines after it
+        assert sorted(orders.order_id) == sorted(clean)
+        assert np.allclose(orders.pickup_time, [clean[i][1] for i in orders.order_id])
+        flagged = {int(e.split()[1]) for examples in report.examples.values() for e in examples}
+        assert not flagged & {line for line, _ in clean.values()}
+    else:
+        assert set(orders.order_id) <= set(clean)

@@ -126,8 +126,12 @@ def test_bad_shapes_and_types():
         build(revenue=np.ones(5))
     with pytest.raises(FormatError, match="integers"):
         build(order_id=np.array(["a", "b", "c", "d", "e", "f"]))
-    with pytest.raises(ValidationError, match="row 2"):
-        build(order_id=np.array([1.0, 2.0, 2.5, 3.0, 4.0, 5.0]))
+    orders = build(order_id=np.array([1.0, 2.0, 2.5, 3.0, 4.0, np.nan]))
+    assert orders.report.dropped == {"missing": 1, "bad_id": 1}
+    with pytest.raises(ValidationError, match=r"row 2 \(have an order_id that is not an integer\)"):
+        build(order_id=np.array([1.0, 2.0, 2.5, 3.0, 4.0, 5.0]), strict=True)
+    with pytest.raises(FormatError, match="date-times"):
+        build(pickup_time=np.arange(6).astype("datetime64[s]"))
     with pytest.raises(ValueError, match="crs"):
         build(crs="utm")
 

@@ -58,9 +58,9 @@ def test_rules_and_strict():
     assert stations.report.dropped == {"not_integer": 1, "no_capacity": 1, "negative_bikes": 1,
                                        "bikes_over_capacity": 1}
     assert list(stations.station_id) == ["a", "b"]  # the second "b" is first kept
-    with pytest.raises(ValidationError, match="row 4") as info:
+    with pytest.raises(ValidationError, match=r"4 stations rows are invalid: row 1 \(have no docks") as info:
         so.Stations(ids, xy, capacity, bikes, strict=True)
-    assert info.value.reason == "not_integer"
+    assert info.value.reason == "no_capacity" and info.value.rows == (1, 2, 3, 4)
     with pytest.raises(ValidationError, match="repeat"):
         so.Stations([1, 2, 1], np.zeros((3, 2)), [5, 5, 5], strict=True)
 

@@ -109,8 +109,8 @@ def test_zone_matrix_overrides_metric_and_nan_falls_back():
     assert list(model.travel_time(a, b)) == [900.0, 360.0]
     no_zone = Locations(xy[::-1].copy(), zone=[-1, -1])
     assert list(model.distance(a, no_zone)) == [2.0, 2.0]
-    with pytest.raises(IndexError, match="row 1 has zone 5"):
-        model.distance(a, Locations(xy, zone=[0, 5]))
+    # A zone the matrix never saw (learned from other data) falls back to the metric too.
+    assert list(model.distance(a, Locations(xy[::-1].copy(), zone=[7, 0]))) == [2.0, 2.0]
 
 
 @pytest.mark.parametrize("distance, time, match", [

@@ -73,6 +73,9 @@ public:
         return text_.substr(start);
     }
 
+    // Whether a quote was left open: the record it started swallowed the rest of the text.
+    bool unterminated() const { return unterminated_; }
+
     // Skip the rest of the current record; returns the number of fields skipped.
     std::size_t skip_record() {
         if (!simple_) {
@@ -132,6 +135,7 @@ private:
     std::string_view quoted_field(bool& end_of_record) {
         ++pos_;  // opening quote
         scratch_.clear();
+        bool closed = false;
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
             if (c == '"') {
@@ -141,12 +145,14 @@ private:
                     continue;
                 }
                 ++pos_;  // closing quote; anything up to the delimiter is kept as text
+                closed = true;
                 break;
             }
             if (c == '\n') ++line_;
             scratch_.push_back(c);
             ++pos_;
         }
+        if (!closed) unterminated_ = true;  // the quote ran to the end of the text
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
             if (c == delim_) {
@@ -171,6 +177,7 @@ private:
     std::int64_t line_;
     std::string scratch_;
     bool simple_;
+    bool unterminated_ = false;
     bool in_record_ = false;
     std::size_t record_end_ = 0;
 };
@@ -259,7 +266,8 @@ Table parse_part(std::string_view text, std::int64_t first_line, const std::vect
             }
             value = scanner.next_field(end);
         }
-        table.n_fields.push_back(static_cast<std::int32_t>(field));
+        // -1 marks a record broken by an open quote: its fields cannot be trusted.
+        table.n_fields.push_back(scanner.unterminated() ? -1 : static_cast<std::int32_t>(field));
     }
     header_done = !header_pending;
     return table;
@@ -281,7 +289,14 @@ Table parse(std::string_view text, const std::vector<ColumnSpec>& columns, bool 
         throw std::invalid_argument("delimiter cannot be a quote or a line break");
     }
     std::size_t width = 0;
-    for (const ColumnSpec& spec : columns) width = std::max(width, spec.index + 1);
+    for (const ColumnSpec& spec : columns) {
+        if (spec.index >= kMaxColumns) {
+            throw std::invalid_argument("column index " + std::to_string(spec.index) +
+                                        " is beyond the " + std::to_string(kMaxColumns) +
+                                        " columns a record may have");
+        }
+        width = std::max(width, spec.index + 1);
+    }
     std::vector<int> slot_of_field(width, -1);
     for (std::size_t k = 0; k < columns.size(); ++k) {
         if (slot_of_field[columns[k].index] != -1) {

@@ -67,7 +67,19 @@ bool parse_time_of_day(std::string_view s, std::size_t pos, double& seconds) {
             if (pos == start) return false;
         }
     }
-    if (pos < s.size() && s[pos] == 'Z') ++pos;
+    if (pos < s.size() && s[pos] == 'Z') {
+        ++pos;
+    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+        // A UTC offset: valid forms are +HH, +HHMM and +HH:MM; the reading stays local.
+        ++pos;
+        int offset_hours = 0, offset_minutes = 0;
+        if (!read_digits(s, pos, 2, 2, offset_hours) || offset_hours > 18) return false;
+        const bool colon = expect(s, pos, ':');
+        if ((colon || pos < s.size()) &&
+            (!read_digits(s, pos, 2, 2, offset_minutes) || offset_minutes > 59)) {
+            return false;
+        }
+    }
     if (pos != s.size()) return false;
     if (hour > 23 || minute > 59 || second > 60) return false;
     seconds = hour * 3600.0 + minute * 60.0 + second + fraction;
@@ -141,8 +153,15 @@ bool parse_int(std::string_view text, std::int64_t& out) {
     std::string_view s = trim(text);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     if (s.empty()) return false;
-    const auto result = std::from_chars(s.data(), s.data() + s.size(), out);
-    return result.ec == std::errc() && result.ptr == s.data() + s.size() && out != kMissingInt;
+    const char* const end = s.data() + s.size();
+    const auto result = std::from_chars(s.data(), end, out);
+    if (result.ec != std::errc() || out == kMissingInt) return false;
+    const char* rest = result.ptr;
+    if (rest != end && *rest == '.') {  // "12.000": a float column holding whole numbers
+        ++rest;
+        while (rest != end && *rest == '0') ++rest;
+    }
+    return rest == end;
 }
 
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {

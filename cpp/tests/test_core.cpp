@@ -66,6 +66,9 @@ void test_hourly_fifo() {
           "whole days skipped");
     check(std::isnan(model.drive_time(0.0, -1.0)), "negative distance gives NaN");
     check(model.drive_time(-3600.0 * 17, 1.0) > 0.0, "negative departure time");
+    check(near(model.drive_time(1e30, 5.0), model.drive_time(std::fmod(1e30, 86400.0), 5.0)),
+          "huge departure times reduce to the time of day");
+    check(model.drive_time(0.0, 1e300) > 0.0, "absurd distances stay finite and positive");
 }
 
 void test_zone_matrix() {
@@ -76,12 +79,10 @@ void test_zone_matrix() {
     check(near(model.distance(Place{0, 0, 1}, Place{5, 5, 0}), 10.0), "unknown pair -> metric");
     check(near(model.travel_time(0.0, Place{0, 0, 1}, Place{0, 0, 1}), 30.0), "zone time");
     const std::vector<double> xy = {0, 0, 1, 1};
-    const std::vector<std::int32_t> bad = {0, 2};
+    const std::vector<std::int32_t> beyond = {0, 2};
     std::vector<double> out(2);
-    check(throws<std::out_of_range>([&] {
-              model.pair_distance(2, xy.data(), bad.data(), xy.data(), nullptr, out.data());
-          }),
-          "zone id past the matrix is refused");
+    model.pair_distance(2, xy.data(), beyond.data(), xy.data(), beyond.data(), out.data());
+    check(near(out[0], 1.0) && near(out[1], 0.0), "zone beyond the matrix -> metric");
     check(throws<std::invalid_argument>([&] { model.set_zone_matrix(2, {1, 2, 3}, {1, 2, 3}); }),
           "zone matrix size checked");
     check(throws<std::invalid_argument>([&] { TravelModel(Metric::Manhattan, 0.0, {30.0}); }),
@@ -109,7 +110,15 @@ void test_csv() {
                               {{0, Kind::String}, {1, Kind::Float}, {5, Kind::Int}}, false);
         check(t.columns[0].strings.size() == t.size(), "prefix " + std::to_string(k));
     }
+    const Table open_quote = parse("a,b\n1,2\n3,\"4\n5,6\n", {{0, Kind::Int}}, true);
+    check(open_quote.size() == 2 && open_quote.n_fields[1] == -1, "open quote marks its record");
+    std::int64_t whole = 0;
+    check(parse_int("12.000", whole) && whole == 12, "whole-number float text as int");
+    check(!parse_int("12.5", whole) && !parse_int("1e3", whole), "other floats are not ints");
     double seconds = 0;
+    check(parse_datetime("2021-01-01 08:00:00-05:00", seconds) && near(seconds, 1609488000.0),
+          "UTC offset accepted, wall clock kept");
+    check(!parse_datetime("2021-01-01 08:00:00+5", seconds), "malformed offset refused");
     check(!parse_datetime("2019-02-29", seconds), "no 29 February in 2019");
     check(parse_datetime("2020-02-29 23:59:59", seconds) && near(seconds, 1583020799.0), "leap day");
 }

@@ -7,6 +7,7 @@ JSON object ``{"error": ...}`` on stdout), never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 import warnings
@@ -91,18 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="orders format, or 'auto' to detect it (default)")
     load.add_argument("--strict", action="store_true",
                       help="fail on the first invalid rows instead of dropping them")
-    load.add_argument("--date", help="TLC files: keep pickups on this day (YYYY-MM-DD)")
+    load.add_argument("--date", type=_day, help="TLC files: keep pickups on this day (YYYY-MM-DD)")
     load.add_argument("--revenue", default="auto", choices=("auto", "fare", "total", "meter"),
                       help="TLC files: where revenue comes from (default auto)")
     _json_flag(load)
     return parser
 
 
-def _detect_table(path: Path) -> str:
-    """Whether a file holds orders, stations or zones, from its name and columns."""
-    if path.suffix == ".json":
-        return "stations"
-    source = open_source(path)
+def _detect_table(source) -> str:
+    """Whether a source (or a .json path) holds orders, stations or zones."""
+    if isinstance(source, Path):
+        return "stations"  # GBFS feeds are the JSON we read
     try:
         detect_format(source)
         return "orders"
@@ -113,8 +113,15 @@ def _detect_table(path: Path) -> str:
         return "stations"
     if names & {"locationid", "objectid_as_locationid", "zone_id"}:
         return "zones"
-    raise FormatError(f"{path}: cannot tell whether it holds orders, stations or zones "
-                      "(use --table)")
+    raise FormatError(f"{source.label}: cannot tell whether it holds orders, stations or "
+                      "zones (use --table)")
+
+
+def _day(text: str) -> str:
+    try:
+        return str(datetime.date.fromisoformat(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _json_flag(parser):
@@ -134,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)  # the report is printed instead
             result, text = _run(args)
-    except (_UsageError, ShareoptError, ValueError, OSError, ImportError) as err:
+    except (_UsageError, ShareoptError, ValueError, OSError, ImportError, MemoryError) as err:
         message = " ".join(str(err).split()) or type(err).__name__
+        if isinstance(err, MemoryError):
+            message = f"out of memory ({message}): ask for less"
         if wants_json:
             print(json.dumps({"error": message}))
         print(f"shareopt: error: {message}" if not message.startswith("shareopt") else message,
@@ -165,16 +174,21 @@ def _run(args) -> tuple[dict, str]:
         summary.update(table=args.table, seed=args.seed, out=str(args.out))
         return summary, f"wrote {len(table):,} {args.table} to {args.out} (seed {args.seed})"
     if args.command == "load":
-        kind = _detect_table(args.path) if args.table == "auto" else args.table
+        # Open the file once: detection and reading share it (a gzip file is unpacked once).
+        data = args.path if args.path.suffix == ".json" else open_source(args.path)
+        kind = _detect_table(data) if args.table == "auto" else args.table
+        if kind != "orders" and (args.date or args.revenue != "auto" or args.format != "auto"):
+            raise _UsageError(f"shareopt load: --date, --revenue and --format apply to orders, "
+                              f"and {args.path} holds {kind}")
         if kind == "zones":
-            zones = ZoneTable.read(args.path)
+            zones = ZoneTable.read(data)
             summary = zones.to_dict()
             return summary, (f"{args.path}: {summary['zones']} zones, "
                              f"{summary['with_centroid']} with a centroid")
         if kind == "stations":
-            table = read_stations(args.path, strict=args.strict)
+            table = read_stations(data, strict=args.strict)
         else:
-            table = read_orders(args.path, args.format, strict=args.strict, date=args.date,
+            table = read_orders(data, args.format, strict=args.strict, date=args.date,
                                 revenue=args.revenue)
         return table.to_dict(), f"{table.report}\n{table!r}"
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover

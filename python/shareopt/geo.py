@@ -17,6 +17,7 @@ from ._core import haversine_km as _haversine_km
 __all__ = ["LocalProjection", "Locations", "haversine_km", "EARTH_RADIUS_KM"]
 
 EARTH_RADIUS_KM = 6371.0088
+_INT32_MAX = np.iinfo(np.int32).max
 
 
 def haversine_km(a_lonlat, b_lonlat) -> np.ndarray:
@@ -112,10 +113,12 @@ class Locations:
         xy = _as_points(self.xy, "xy")
         object.__setattr__(self, "xy", xy)
         if self.zone is not None:
-            zone = np.ascontiguousarray(self.zone, dtype=np.int32)
+            zone = np.asarray(self.zone)
             if zone.shape != (len(xy),):
                 raise ValueError(f"zone must have shape ({len(xy)},), got {zone.shape}")
-            object.__setattr__(self, "zone", zone)
+            if zone.dtype.kind not in "iu" or (len(zone) and (zone.max() > _INT32_MAX or zone.min() < -_INT32_MAX)):
+                raise ValueError("zone ids must be integers that fit in 32 bits (negative: no zone)")
+            object.__setattr__(self, "zone", np.ascontiguousarray(zone, dtype=np.int32))
 
     @classmethod
     def from_lonlat(cls, lonlat, projection: LocalProjection | None = None, zone=None) -> Locations:

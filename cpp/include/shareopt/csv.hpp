@@ -21,6 +21,9 @@ Kind kind_from_name(const std::string& name);
 
 inline constexpr std::int64_t kMissingInt = std::numeric_limits<std::int64_t>::min();
 
+// Requested column indices must stay below this (a guard against absurd requests).
+inline constexpr std::size_t kMaxColumns = std::size_t{1} << 16;
+
 struct ColumnSpec {
     std::size_t index;  // position of the field in a record, 0-based
     Kind kind;
@@ -36,7 +39,7 @@ struct Column {
 
 struct Table {
     std::vector<std::int64_t> line;     // 1-based line in the source where each record starts
-    std::vector<std::int32_t> n_fields; // fields found in each record
+    std::vector<std::int32_t> n_fields; // fields in each record; -1: broken by an open quote
     std::vector<Column> columns;        // in the order requested
     std::size_t size() const { return line.size(); }
 };
@@ -57,8 +60,10 @@ std::string_view trim(std::string_view s);
 
 // Field parsers, exposed for tests. Each returns false when the text is not a valid value.
 bool parse_double(std::string_view text, double& out);
+// Integers; "12.0" and "12.000" (as pandas writes float ids) count as 12.
 bool parse_int(std::string_view text, std::int64_t& out);
-// "YYYY-MM-DD[ T]HH:MM[:SS[.fff]]" or "MM/DD/YYYY HH:MM[:SS]"; time of day optional.
+// "YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z|+HH:MM|-HHMM|+HH]" or "MM/DD/YYYY HH:MM[:SS]"; time of day
+// optional. A UTC offset is accepted and ignored: the wall-clock reading is what counts.
 bool parse_datetime(std::string_view text, double& seconds_since_epoch);
 
 // Days from 1970-01-01 to a proleptic Gregorian civil date.

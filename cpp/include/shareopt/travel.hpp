@@ -32,8 +32,9 @@ struct Place {
 // Distances are metric(a, b) * detour. Times come from a speed profile: one speed, or 24
 // speeds by hour of day (hour 0 starts at time 0 mod 86400). A trip that crosses an hour
 // boundary continues at the next hour's speed, so leaving later never means arriving earlier
-// (FIFO). When a zone matrix is set and both places have a zone, the matrix's distance and
-// time replace the metric ones; a NaN entry (pair never observed) falls back to the metric.
+// (FIFO). When a zone matrix is set and both places have a zone it covers, the matrix's
+// distance and time replace the metric ones; a NaN entry (pair never observed), a negative zone
+// (no zone) or a zone beyond the matrix falls back to the metric.
 class TravelModel {
 public:
     TravelModel(Metric metric, double detour, std::vector<double> speeds_kmh);
@@ -71,12 +72,9 @@ public:
                          std::size_t n_b, const double* b_xy, const std::int32_t* b_zone,
                          double* out) const;
 
-    // Throws std::out_of_range naming the first zone id >= n_zones (negative means "none").
-    void check_zones(std::size_t n, const std::int32_t* zone, const char* what) const;
-
 private:
     bool use_zones(std::int32_t za, std::int32_t zb) const {
-        return n_zones_ > 0 && za >= 0 && zb >= 0;
+        return za >= 0 && zb >= 0 && za < n_zones_ && zb < n_zones_;
     }
     std::size_t zone_index(std::int32_t za, std::int32_t zb) const {
         return static_cast<std::size_t>(za) * static_cast<std::size_t>(n_zones_) +

@@ -28,7 +28,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import FormatError
 from .orders import Orders, build_orders
-from .sources import ColumnSource, open_source
+from .sources import ColumnSource, CsvSource, open_source
 from .zones import ZoneTable
 
 __all__ = ["read_orders", "detect_format", "ORDER_FORMATS", "NYC_BBOX", "MILE_KM"]
@@ -94,17 +94,21 @@ def read_orders(data, format: str = "auto", *, strict: bool = False,
     Orders
         With ``orders.report`` (a :class:`~shareopt.data.LoadReport`).
     """
+    if format != "auto" and format not in ORDER_FORMATS:
+        raise FormatError(f"unknown orders format {format!r}: use one of "
+                          f"{', '.join(ORDER_FORMATS)} or 'auto'")
     source = open_source(data)
     if format == "auto":
         format = detect_format(source)
-        if format == "debs":
-            source = open_source(data, header_names=DEBS_COLUMNS)
-    elif format not in ORDER_FORMATS:
-        raise FormatError(f"unknown orders format {format!r}: use one of {', '.join(ORDER_FORMATS)} or 'auto'")
-    elif format == "debs":
-        source = open_source(data, header_names=DEBS_COLUMNS)
+    if format == "debs":
+        if not isinstance(source, CsvSource):
+            raise FormatError(f"{source.label}: the DEBS format is a headerless CSV file")
+        source = source.without_header(DEBS_COLUMNS)
     common = dict(strict=strict, max_duration=max_duration)
     if format.startswith("canonical"):
+        if date is not None or revenue != "auto":
+            raise ValueError("date= and revenue= apply to TLC trip files, not to the "
+                             f"{format} format (its times and revenue are given)")
         return _read_canonical(source, format, bbox=None if bbox == "nyc" else bbox, **common)
     return _read_tlc(source, format, zones=zones, date=date, revenue=revenue,
                      bbox=NYC_BBOX if bbox == "nyc" else bbox, **common)
@@ -144,14 +148,15 @@ def _read_canonical(source: ColumnSource, format: str, *, bbox, **common) -> Ord
         wanted[name] = "float"
     if source.find("distance", required=False):
         wanted["distance"] = "float"
-    cols, lines = source.read(wanted)
+    cols = source.read(wanted)
     pickup = np.column_stack([cols[place[0]], cols[place[1]]])
     dropoff = np.column_stack([cols[place[2]], cols[place[3]]])
     orders = object.__new__(Orders)
     return build_orders(orders, cols["order_id"], cols["pickup_time"], cols["dropoff_time"],
                         pickup, dropoff, cols["revenue"], distance=cols.get("distance"),
                         crs="lonlat" if lonlat else "xy", bbox=bbox, source=source.label,
-                        format=format, lines=lines, **common)
+                        format=format, lines=cols.lines, leading_rules=cols.ragged_rule(),
+                        **common)
 
 
 def _read_tlc(source: ColumnSource, format: str, *, zones, date, revenue, bbox, **common) -> Orders:
@@ -166,7 +171,7 @@ def _read_tlc(source: ColumnSource, format: str, *, zones, date, revenue, bbox, 
     revenue_col, revenue_note = _revenue_column(source, revenue, distance_col)
     if revenue_col:
         wanted[revenue_col] = "float"
-    cols, lines = source.read(wanted)
+    cols = source.read(wanted)
     pickup_time, dropoff_time = cols[list(wanted)[0]], cols[list(wanted)[1]]
 
     distance_km = cols[distance_col] * MILE_KM if distance_col else None
@@ -190,8 +195,8 @@ def _read_tlc(source: ColumnSource, format: str, *, zones, date, revenue, bbox, 
                         dropoff_time - epoch_s, pickup, dropoff, revenue_usd,
                         distance=distance_km, crs=crs, zones=zones,
                         bbox=bbox if crs == "lonlat" else None, epoch=epoch,
-                        source=source.label, format=format, lines=lines, notes=notes,
-                        extra_rules=extra, **common)
+                        source=source.label, format=format, lines=cols.lines, notes=notes,
+                        leading_rules=cols.ragged_rule(), extra_rules=extra, **common)
 
 
 def _revenue_column(source: ColumnSource, revenue: str, distance_col):
@@ -223,7 +228,7 @@ def _time_origin(pickup_s: np.ndarray, date):
     finite = pickup_s[np.isfinite(pickup_s)]
     if len(finite) == 0:
         return 0.0, None, [], "no valid pickup time"
-    days = np.floor(finite / 86400.0).astype(np.int64)
-    busiest = int(days.min() + np.argmax(np.bincount(days - days.min())))
+    days, counts = np.unique(np.floor(finite / 86400.0), return_counts=True)
+    busiest = int(days[np.argmax(counts)])
     day = np.datetime64(busiest, "D")
     return busiest * 86400.0, day, [], f"times in seconds from {day} 00:00 (local), the busiest pickup day"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..exceptions import FormatError, ValidationError
+from ..exceptions import ValidationError
 from ..geo import LocalProjection, Locations, plausible_lonlat
+from .columns import float_column, id_column, point_column
 from .report import LoadReport, RowChecker, later_duplicates
 from .zones import ZoneTable
 
@@ -197,23 +198,26 @@ class Orders:
 def build_orders(target: Orders, order_id, pickup_time, dropoff_time, pickup, dropoff, revenue, *,
                  distance=None, crs="xy", zones=None, projection=None, epoch=None, strict=False,
                  bbox=None, max_duration=None, source="arrays", format="arrays", lines=None,
-                 notes=None, extra_rules=()) -> Orders:
+                 notes=None, leading_rules=(), extra_rules=()) -> Orders:
     """Validate columns and fill ``target`` (an Orders) with the rows that pass.
 
-    ``extra_rules`` are (reason, mask, description) applied after the standard rules;
-    loaders use them for their own filters (a date window, ...).
+    ``leading_rules`` and ``extra_rules`` are (reason, mask, description) applied before and
+    after the standard rules; loaders use them for rows of the wrong shape and for their own
+    filters (a date window, ...).
     """
     if crs not in CRS:
         raise ValueError(f"crs must be one of {CRS}, got {crs!r}")
-    time0 = _column(pickup_time, "pickup_time")
+    time0 = float_column(pickup_time, "pickup_time")
     n = len(time0)
-    time1 = _column(dropoff_time, "dropoff_time", n)
-    rev = _column(revenue, "revenue", n)
-    ids, id_missing = _ids(order_id, n)
-    dist = None if distance is None else _column(distance, "distance", n)
+    time1 = float_column(dropoff_time, "dropoff_time", n)
+    rev = float_column(revenue, "revenue", n)
+    ids, id_missing, id_fractional = id_column(order_id, "order_id", n)
+    dist = None if distance is None else float_column(distance, "distance", n)
     if n == 0:
         raise ValidationError(f"orders table from {source} is empty", "empty")
     check = RowChecker(n, "orders", strict, lines)
+    for reason, mask, description in leading_rules:
+        check.flag(reason, mask, description)
 
     missing = id_missing | ~np.isfinite(time0) | ~np.isfinite(time1) | ~np.isfinite(rev)
     if dist is not None:
@@ -221,18 +225,21 @@ def build_orders(target: Orders, order_id, pickup_time, dropoff_time, pickup, dr
     pz = dz = None
     if crs == "zone":
         zones = zones or ZoneTable.nyc()
-        pz, pz_missing = _ids(pickup, n, "pickup zone")
-        dz, dz_missing = _ids(dropoff, n, "dropoff zone")
+        pz, pz_missing, pz_fractional = id_column(pickup, "pickup zone", n)
+        dz, dz_missing, dz_fractional = id_column(dropoff, "dropoff zone", n)
         p_ll, p_found = zones.centroids(pz)
         d_ll, d_found = zones.centroids(dz)
-        check.flag("missing", missing | pz_missing | dz_missing, "have a missing value")
-        check.flag("unknown_zone", ~(p_found & d_found), "have a zone not in the zone table")
+        check.flag("missing", missing | pz_missing | dz_missing, "have a missing or unreadable value")
+        check.flag("bad_id", id_fractional, "have an order_id that is not an integer")
+        check.flag("unknown_zone", ~(p_found & d_found) | pz_fractional | dz_fractional,
+                   "have a zone not in the zone table")
         projection = projection or zones.projection
         p_xy, d_xy = projection.to_xy(p_ll), projection.to_xy(d_ll)
     else:
-        p_in, d_in = _points(pickup, "pickup", n), _points(dropoff, "dropoff", n)
+        p_in, d_in = point_column(pickup, "pickup", n), point_column(dropoff, "dropoff", n)
         check.flag("missing", missing | ~np.isfinite(p_in).all(1) | ~np.isfinite(d_in).all(1),
-                   "have a missing value")
+                   "have a missing or unreadable value")
+        check.flag("bad_id", id_fractional, "have an order_id that is not an integer")
         if crs == "lonlat":
             check.flag("bad_coordinates", ~(plausible_lonlat(p_in) & plausible_lonlat(d_in)),
                        "have zero or impossible coordinates")
@@ -274,48 +281,6 @@ def build_orders(target: Orders, order_id, pickup_time, dropoff_time, pickup, dr
     for name, value in fields.items():
         setattr(target, name, value)
     return target
-
-
-def _column(values, name: str, n: int | None = None) -> np.ndarray:
-    try:
-        array = np.ascontiguousarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise FormatError(f"{name} must be numeric: {err}") from None
-    if array.ndim != 1 or (n is not None and len(array) != n):
-        raise FormatError(f"{name} must be a 1-d array" + (f" of length {n}" if n is not None else "")
-                          + f", got shape {array.shape}")
-    return array
-
-
-def _ids(values, n: int, name: str = "order_id") -> tuple[np.ndarray, np.ndarray]:
-    """Integer ids and a mask of missing ones (NaN, or the CSV reader's missing marker)."""
-    from .. import _core
-
-    array = np.asarray(values)
-    if array.ndim != 1 or len(array) != n:
-        raise FormatError(f"{name} must be a 1-d array of length {n}, got shape {array.shape}")
-    if array.dtype.kind in "iu":
-        ids = array.astype(np.int64)
-        return ids, ids == _core.MISSING_INT
-    try:
-        floats = array.astype(np.float64)
-    except (TypeError, ValueError):
-        raise FormatError(f"{name} must be integers (map other ids to integers first)") from None
-    missing = ~np.isfinite(floats)
-    with np.errstate(invalid="ignore"):
-        not_int = ~missing & ((floats != np.round(floats)) | (np.abs(floats) >= 2.0**63))
-    if not_int.any():
-        row = int(np.flatnonzero(not_int)[0])
-        raise ValidationError(f"{name} must be integers; row {row} is {floats[row]!r}",
-                              "bad_id", np.flatnonzero(not_int))
-    return np.where(missing, 0, floats).astype(np.int64), missing
-
-
-def _points(values, name: str, n: int) -> np.ndarray:
-    array = np.ascontiguousarray(values, dtype=np.float64)
-    if array.shape != (n, 2):
-        raise FormatError(f"{name} must have shape ({n}, 2), got {array.shape}")
-    return array
 
 
 def _in_bbox(lonlat: np.ndarray, bbox) -> np.ndarray:

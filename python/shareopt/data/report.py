@@ -90,7 +90,8 @@ class RowChecker:
     what
         Name of the table in messages (``"orders"``).
     strict
-        Raise :class:`ValidationError` at the first rule with offending rows.
+        Make :meth:`report` raise :class:`ValidationError` naming the first offending rows
+        (in row order, with the rule each breaks) instead of dropping them.
     lines
         Source line of each row (files), or None to label rows by 0-based position.
     """
@@ -101,6 +102,8 @@ class RowChecker:
         self.strict = strict
         self.lines = lines
         self.bad = np.zeros(n, dtype=bool)
+        self.rule_of_row = np.full(n, -1, dtype=np.int16)
+        self.rules: list[tuple[str, str]] = []  # (reason, description) of rules that hit
         self.dropped: dict[str, int] = {}
         self.examples: dict[str, list[str]] = {}
 
@@ -113,22 +116,30 @@ class RowChecker:
         rows = np.flatnonzero(new)
         if len(rows) == 0:
             return
-        labels = [self.label(r) for r in rows[:_EXAMPLES]]
-        if self.strict:
-            more = f" and {len(rows) - _EXAMPLES:,} more" if len(rows) > _EXAMPLES else ""
-            raise ValidationError(
-                f"{len(rows):,} {self.what} {description}: {', '.join(labels)}{more}",
-                reason, rows)
+        self.rule_of_row[rows] = len(self.rules)
+        self.rules.append((reason, description))
         self.bad |= new
         self.dropped[reason] = len(rows)
-        self.examples[reason] = labels
+        self.examples[reason] = [self.label(r) for r in rows[:_EXAMPLES]]
 
     @property
     def keep(self) -> np.ndarray:
         return ~self.bad
 
+    def raise_if_strict(self) -> None:
+        """In strict mode, raise naming the first offending rows, if there are any."""
+        rows = np.flatnonzero(self.bad)
+        if not self.strict or len(rows) == 0:
+            return
+        first = [f"{self.label(r)} ({self.rules[self.rule_of_row[r]][1]})" for r in rows[:_EXAMPLES]]
+        more = f", and {len(rows) - _EXAMPLES:,} more" if len(rows) > _EXAMPLES else ""
+        reason = self.rules[self.rule_of_row[rows[0]]][0]
+        raise ValidationError(f"{len(rows):,} {self.what} rows are invalid: "
+                              f"{'; '.join(first)}{more}", reason, rows)
+
     def report(self, source: str, format: str, notes: list[str] | None = None) -> LoadReport:
-        """The report; warns (:class:`DataWarning`) when rows were dropped."""
+        """The report; raises when strict or empty, warns (:class:`DataWarning`) on drops."""
+        self.raise_if_strict()
         n_kept = int(self.n - np.count_nonzero(self.bad))
         report = LoadReport(source, format, self.n, n_kept, dict(self.dropped),
                             dict(self.examples), list(notes or []))

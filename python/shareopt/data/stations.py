@@ -9,6 +9,7 @@ import numpy as np
 
 from ..exceptions import FormatError, ValidationError
 from ..geo import LocalProjection, Locations, plausible_lonlat
+from .columns import float_column, point_column, string_column
 from .report import LoadReport, RowChecker, later_duplicates
 from .sources import ColumnSource, open_source
 
@@ -19,6 +20,7 @@ STATION_FORMATS = ("csv", "gbfs")
 _ID = ("station_id", "id")
 _CAPACITY = ("capacity", "dpcapacity", "docks", "total_docks")
 _BIKES = ("bikes", "num_bikes_available", "bikes_available", "available_bikes")
+_MAX_COUNT = 1_000_000  # docks or bikes at one station; more is a data error
 
 
 class Stations:
@@ -111,31 +113,33 @@ class Stations:
 
 
 def build_stations(target: Stations, station_id, location, capacity, bikes=None, *, crs="xy",
-               projection=None, name=None, strict=False, source="arrays", format="arrays",
-               lines=None, extra_rules=()) -> Stations:
+                   projection=None, name=None, strict=False, source="arrays", format="arrays",
+                   lines=None, leading_rules=(), extra_rules=()) -> Stations:
     """Validate columns and fill ``target`` (a Stations) with the rows that pass."""
-    ids = _station_ids(station_id)
+    ids, id_missing = _station_ids(station_id)
     n = len(ids)
     if n == 0:
         raise ValidationError(f"stations table from {source} is empty", "empty")
-    loc = np.asarray(location, dtype=np.float64)
-    if loc.shape != (n, 2):
-        raise FormatError(f"location must have shape ({n}, 2), got {loc.shape}")
-    cap = _numbers(capacity, "capacity", n)
-    held = None if bikes is None else _numbers(bikes, "bikes", n)
+    loc = point_column(location, "location", n)
+    cap = float_column(capacity, "capacity", n)
+    held = None if bikes is None else float_column(bikes, "bikes", n)
     if crs not in ("xy", "lonlat"):
         raise ValueError(f"crs must be 'xy' or 'lonlat', got {crs!r}")
 
     check = RowChecker(n, "stations", strict, lines)
-    missing = ~np.isfinite(loc).all(1) | ~np.isfinite(cap)
+    for reason, mask, description in leading_rules:
+        check.flag(reason, mask, description)
+    missing = id_missing | ~np.isfinite(loc).all(1) | ~np.isfinite(cap)
     if held is not None:
         missing |= ~np.isfinite(held)
     check.flag("missing", missing, "have a missing value")
     if crs == "lonlat":
         check.flag("bad_coordinates", ~plausible_lonlat(loc), "have zero or impossible coordinates")
     with np.errstate(invalid="ignore"):
-        fractional = (cap != np.round(cap)) | (False if held is None else held != np.round(held))
-        check.flag("not_integer", fractional, "have a capacity or bike count that is not an integer")
+        counts = cap if held is None else np.concatenate([cap[:, None], held[:, None]], axis=1)
+        not_count = ((counts != np.round(counts)) | (np.abs(counts) > _MAX_COUNT)).reshape(n, -1)
+        check.flag("not_integer", not_count.any(axis=1),
+                   f"have a capacity or bike count that is not a whole number up to {_MAX_COUNT:,}")
         check.flag("no_capacity", cap <= 0, "have no docks (capacity <= 0)")
         if held is not None:
             check.flag("negative_bikes", held < 0, "have a negative bike count")
@@ -200,12 +204,12 @@ def _read_table(source: ColumnSource, strict: bool) -> Stations:
     name_col = source.find("name", required=False)
     if name_col:
         wanted[name_col] = "string"
-    cols, lines = source.read(wanted)
+    cols = source.read(wanted)
     return build_stations(object.__new__(Stations), cols[id_col],
                           np.column_stack([cols[place[0]], cols[place[1]]]), cols[cap_col],
                           cols[bikes_col] if bikes_col else None, crs="lonlat" if lon_col else "xy",
                           name=cols.get(name_col), strict=strict, source=source.label,
-                          format="csv", lines=lines)
+                          format="csv", lines=cols.lines, leading_rules=cols.ragged_rule())
 
 
 def _read_gbfs(info_path: Path, status_path, strict: bool) -> Stations:
@@ -214,22 +218,26 @@ def _read_gbfs(info_path: Path, status_path, strict: bool) -> Stations:
     status = {}
     if status_path.is_file():
         status = {str(s.get("station_id")): s for s in _gbfs_stations(status_path)}
-    n = len(info)
-    ids = np.array([str(s.get("station_id", "")) for s in info], dtype=object)
-    lonlat = np.array([[_num(s.get("lon")), _num(s.get("lat"))] for s in info]).reshape(n, 2)
-    capacity = np.array([_num(s.get("capacity")) for s in info])
+
+    def field(entries, key):
+        return np.array([entry.get(key) for entry in entries], dtype=object)
+
+    ids = string_column(field(info, "station_id"))
+    lonlat = np.column_stack([float_column(field(info, "lon"), "lon"),
+                              float_column(field(info, "lat"), "lat")])
     bikes = None
     extra = []
     if status:
-        bikes = np.array([_num(status.get(i, {}).get("num_bikes_available")) for i in ids])
-        no_status = np.array([i not in status for i in ids])
-        installed = np.array([bool(status.get(i, {}).get("is_installed", 1)) for i in ids])
-        extra = [("no_status", no_status, "have no entry in the status feed"),
+        matched = [status.get(i, {}) for i in ids]
+        bikes = float_column(field(matched, "num_bikes_available"), "num_bikes_available")
+        installed = np.array([bool(entry.get("is_installed", 1)) for entry in matched])
+        extra = [("no_status", np.array([i not in status for i in ids]),
+                  "have no entry in the status feed"),
                  ("not_installed", ~installed, "are not installed")]
-    names = np.array([str(s.get("name", "")) for s in info], dtype=object)
-    return build_stations(object.__new__(Stations), ids, lonlat, capacity, bikes, crs="lonlat",
-                          name=names, strict=strict, source=str(info_path), format="gbfs",
-                          extra_rules=extra)
+    return build_stations(object.__new__(Stations), ids, lonlat,
+                          float_column(field(info, "capacity"), "capacity"), bikes, crs="lonlat",
+                          name=string_column(field(info, "name")), strict=strict,
+                          source=str(info_path), format="gbfs", extra_rules=extra)
 
 
 def _gbfs_stations(path: Path) -> list[dict]:
@@ -239,39 +247,22 @@ def _gbfs_stations(path: Path) -> list[dict]:
         stations = feed["data"]["stations"]
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise FormatError(f"{path}: not a GBFS station feed ({err})") from None
-    if not isinstance(stations, list):
-        raise FormatError(f"{path}: data.stations is not a list")
+    if not isinstance(stations, list) or not all(isinstance(s, dict) for s in stations):
+        raise FormatError(f"{path}: data.stations is not a list of station objects")
     return stations
 
 
-def _num(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return np.nan
-
-
-def _station_ids(values) -> np.ndarray:
-    """Integer ids when every id is an integer, else strings."""
+def _station_ids(values) -> tuple[np.ndarray, np.ndarray]:
+    """Ids as int64 when every id is written as a plain integer, else as strings; and a mask of
+    missing ids. "01" and "1" are different ids, so they stay strings."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise FormatError(f"station_id must be 1-d, got shape {array.shape}")
     if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    text = np.asarray([str(v).strip() for v in array], dtype=object)
-    try:
-        as_int = np.array([int(v) for v in text], dtype=np.int64)
-    except (TypeError, ValueError, OverflowError):
-        return text
-    return as_int
-
-
-def _numbers(values, name: str, n: int) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise FormatError(f"{name} must be numeric") from None
-    if array.shape != (n,):
-        raise FormatError(f"{name} must have shape ({n},), got {array.shape}")
-    return array
-
+        return array.astype(np.int64), np.zeros(len(array), dtype=bool)
+    text = string_column(array)
+    missing = text == ""
+    plain = [t for t in text[~missing] if t.lstrip("-").isdigit() and str(int(t)) == t]
+    if len(plain) == int((~missing).sum()) and all(abs(int(t)) < 2**63 for t in plain):
+        return np.array([int(t) if t else 0 for t in text], dtype=np.int64), missing
+    return text, missing

@@ -62,7 +62,7 @@ class ZoneTable:
         return len(self.zone_id)
 
     @classmethod
-    def read(cls, path: str | Path) -> ZoneTable:
+    def read(cls, path) -> ZoneTable:
         """Read a CSV of zone ids with centroid lon/lat and names.
 
         The id column is the first of ``OBJECTID_as_LocationID``, ``LocationID``,
@@ -70,7 +70,7 @@ class ZoneTable:
         ``latitude``) and are optional (a zone list such as TLC's taxi_zone_lookup.csv has
         none); names from ``zone`` or ``name``. A zone with an empty centroid has no place.
         """
-        source = open_source(path)
+        source = open_source(path)  # a path, or a source already opened
         id_col = source.find(*_ID_COLUMNS, what="zone id")
         lon_col = source.find("lon", "longitude", required=False)
         lat_col = source.find("lat", "latitude", required=lon_col is not None)
@@ -80,11 +80,11 @@ class ZoneTable:
             wanted.update({lon_col: "float", lat_col: "float"})
         if name_col:
             wanted[name_col] = "string"
-        cols, lines = source.read(wanted)
+        cols = source.read(wanted)
         ids = cols[id_col]
         missing = np.flatnonzero(ids == _core.MISSING_INT)
         if len(missing):
-            raise FormatError(f"{path}: line {int(lines[missing[0]])} has no zone id")
+            raise FormatError(f"{source.label}: line {int(cols.lines[missing[0]])} has no zone id")
         lonlat = (np.column_stack([cols[lon_col], cols[lat_col]]) if lon_col
                   else np.full((len(ids), 2), np.nan))
         lonlat[~np.isfinite(lonlat).all(axis=1)] = np.nan
