@@ -76,6 +76,8 @@ def point_column(values, name: str, n: int) -> np.ndarray:
         raise FormatError(f"{name} must have shape ({n}, 2): {err}") from None
     if array.shape != (n, 2):
         raise FormatError(f"{name} must have shape ({n}, 2), got {array.shape}")
+    if array.dtype.kind in "biuf":
+        return np.ascontiguousarray(array, dtype=np.float64)
     return np.column_stack([float_column(array[:, 0], name, n), float_column(array[:, 1], name, n)])
 
 
