@@ -91,3 +91,17 @@ def test_console_script_and_module(tmp_path):
         assert done.returncode == 0 and "synth" in done.stdout and "examples" in done.stdout
     done = subprocess.run(["shareopt", "demo"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "orders" in done.stdout and "travel" in done.stdout
+
+
+def test_load_every_file_of_the_shared_nyc_data(shared_data, capsys):
+    """`shareopt load` with format auto: trip files report drop reasons, zone files load."""
+    files = sorted((shared_data / "nyc").glob("*.csv"))
+    assert len(files) == 4
+    for path in files:
+        code, out, err = run(capsys, "load", str(path), "--json")
+        assert code == 0, err
+        summary = json.loads(out)
+        if path.name.startswith("yellow_tripdata"):
+            assert summary["load_report"]["dropped_by_reason"]
+        else:
+            assert summary["zones"] in (263, 265)
