@@ -161,8 +161,9 @@ def _read_canonical(source: ColumnSource, format: str, *, bbox, **common) -> Ord
 
 def _read_tlc(source: ColumnSource, format: str, *, zones, date, revenue, bbox, **common) -> Orders:
     crs = "zone" if format == "tlc_zone" else "lonlat"
-    wanted = {source.find(*_PICKUP_TIME, what="pickup time"): "datetime",
-              source.find(*_DROPOFF_TIME, what="drop-off time"): "datetime"}
+    pickup_col = source.find(*_PICKUP_TIME, what="pickup time")
+    dropoff_col = source.find(*_DROPOFF_TIME, what="drop-off time")
+    wanted = {pickup_col: "datetime", dropoff_col: "datetime"}
     place = [source.find(*aliases) for aliases in _PLACE_COLUMNS[crs]]
     wanted.update({name: "int" if crs == "zone" else "float" for name in place})
     distance_col = source.find("trip_distance", required=False)
@@ -172,7 +173,7 @@ def _read_tlc(source: ColumnSource, format: str, *, zones, date, revenue, bbox, 
     if revenue_col:
         wanted[revenue_col] = "float"
     cols = source.read(wanted)
-    pickup_time, dropoff_time = cols[list(wanted)[0]], cols[list(wanted)[1]]
+    pickup_time, dropoff_time = cols[pickup_col], cols[dropoff_col]
 
     distance_km = cols[distance_col] * MILE_KM if distance_col else None
     if revenue_col:
