@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,14 @@ __all__ = ["run_demo", "format_demo", "DEMO_STEPS"]
 DEMO_ORDERS = 50_000
 
 
+@lru_cache(maxsize=1)
+def _demo_orders(seed: int):
+    """One synthetic day shared by the steps (tables are not modified in place)."""
+    return synthetic_orders(DEMO_ORDERS, seed=seed)
+
+
 def _orders_step(seed: int) -> tuple[dict, str]:
-    orders = synthetic_orders(DEMO_ORDERS, seed=seed)
+    orders = _demo_orders(seed)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "orders.csv"
         orders.to_csv(path, places="lonlat")
@@ -47,7 +54,7 @@ def _orders_step(seed: int) -> tuple[dict, str]:
 
 
 def _travel_step(seed: int) -> tuple[dict, str]:
-    orders = synthetic_orders(DEMO_ORDERS, seed=seed)
+    orders = _demo_orders(seed)
     model = TravelModel.from_trips(orders, metric="manhattan")
     predicted = model.travel_time(orders.pickups, orders.dropoffs, orders.pickup_time)
     error = np.median(np.abs(predicted - orders.duration) / orders.duration)

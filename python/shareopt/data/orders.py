@@ -140,7 +140,7 @@ class Orders:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict:
         """JSON-safe summary (not the rows; see :meth:`to_arrays`)."""
-        km = self.distance if self.distance is not None else None
+        km = self.distance
         return {
             "orders": len(self),
             "first_pickup_s": float(self.pickup_time.min()),
