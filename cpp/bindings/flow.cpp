@@ -1,0 +1,74 @@
+#include "shareopt/network_simplex.hpp"
+
+#include "common.hpp"
+
+namespace shareopt::bind {
+
+void bind_flow(py::module_& m) {
+    m.def("cost_scale", &cost_scale, py::arg("max_abs_cost"), py::arg("num_nodes"));
+
+    py::class_<NetworkSimplex>(m, "NetworkSimplex")
+        .def(py::init<std::int32_t>(), py::arg("num_nodes"))
+        .def_property_readonly("num_nodes", &NetworkSimplex::num_nodes)
+        .def_property_readonly("num_arcs", &NetworkSimplex::num_arcs)
+        .def_property_readonly("pivots", &NetworkSimplex::pivots)
+        .def_readonly_static("INFINITY", &NetworkSimplex::kInfinity)
+        .def(
+            "set_supplies",
+            [](NetworkSimplex& self, const py::object& supply) {
+                auto s = vector<std::int64_t>(supply, "supply", self.num_nodes());
+                for (std::int32_t u = 0; u < self.num_nodes(); ++u) self.set_supply(u, s.at(u));
+            },
+            py::arg("supply"))
+        .def(
+            "add_arcs",
+            [](NetworkSimplex& self, const py::object& tail, const py::object& head,
+               const py::object& lower, const py::object& upper, const py::object& cost) {
+                auto t = vector<std::int32_t>(tail, "tail");
+                const py::ssize_t n = t.shape(0);
+                auto h = vector<std::int32_t>(head, "head", n);
+                auto lo = vector<std::int64_t>(lower, "lower", n);
+                auto up = vector<std::int64_t>(upper, "upper", n);
+                auto c = vector<std::int64_t>(cost, "cost", n);
+                self.reserve_arcs(self.num_arcs() + n);
+                for (py::ssize_t a = 0; a < n; ++a) {
+                    self.add_arc(t.at(a), h.at(a), lo.at(a), up.at(a), c.at(a));
+                }
+            },
+            py::arg("tail"), py::arg("head"), py::arg("lower"), py::arg("upper"), py::arg("cost"))
+        .def(
+            "solve",
+            [](NetworkSimplex& self, double time_limit) {
+                FlowStatus status;
+                {
+                    py::gil_scoped_release release;
+                    status = self.solve(time_limit);
+                }
+                return std::string(flow_status_name(status));
+            },
+            py::arg("time_limit") = std::numeric_limits<double>::infinity())
+        .def("flows",
+             [](const NetworkSimplex& self) {
+                 CArray<std::int64_t> out(self.num_arcs());
+                 auto* o = out.mutable_data();
+                 for (std::int64_t a = 0; a < self.num_arcs(); ++a) o[a] = self.flow(a);
+                 return out;
+             })
+        .def("potentials",
+             [](const NetworkSimplex& self) {
+                 CArray<std::int64_t> out(self.num_nodes());
+                 auto* o = out.mutable_data();
+                 for (std::int32_t u = 0; u < self.num_nodes(); ++u) {
+                     o[u] = self.started() ? self.potential(u) : 0;
+                 }
+                 return out;
+             })
+        .def("reduced_costs", [](const NetworkSimplex& self) {
+            CArray<std::int64_t> out(self.num_arcs());
+            auto* o = out.mutable_data();
+            for (std::int64_t a = 0; a < self.num_arcs(); ++a) o[a] = self.reduced_cost(a);
+            return out;
+        });
+}
+
+}  // namespace shareopt::bind

@@ -1,0 +1,114 @@
+"""The network simplex against HiGHS, and its optimality certificate (potentials)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shareopt import _core
+from shareopt.exceptions import InfeasibleError, UnboundedError
+from shareopt.flow import cost_scale, incidence_matrix, min_cost_flow
+
+
+def random_network(seed: int, nodes: int, arcs: int):
+    rng = np.random.default_rng(seed)
+    tail = rng.integers(0, nodes, arcs)
+    head = rng.integers(0, nodes, arcs)
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    m = len(tail)
+    cost = rng.integers(-5, 20, m)
+    lower = np.where(rng.random(m) < 0.1, rng.integers(0, 2, m), 0)
+    upper = np.maximum(rng.integers(0, 6, m), lower)
+    supply = np.zeros(nodes, dtype=np.int64)
+    for _ in range(nodes):
+        a, b = rng.integers(0, nodes, 2)
+        q = rng.integers(0, 4)
+        supply[a] += q
+        supply[b] -= q
+    return tail, head, cost, lower, upper, supply
+
+
+def check_certificate(tail, head, cost, lower, upper, supply, solution):
+    flow = solution.flow
+    balance = incidence_matrix(len(supply), tail, head) @ flow
+    assert np.allclose(balance, supply)
+    assert np.all(flow >= lower - 1e-9) and np.all(flow <= upper + 1e-9)
+    reduced = cost + solution.potentials[tail] - solution.potentials[head]
+    # Complementary slackness: an arc priced below zero is full, above zero is empty.
+    assert np.all((reduced >= -1e-7) | (flow >= upper - 1e-9))
+    assert np.all((reduced <= 1e-7) | (flow <= lower + 1e-9))
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 10**6), nodes=st.integers(2, 14), arcs=st.integers(2, 45))
+def test_network_simplex_matches_highs(seed, nodes, arcs):
+    tail, head, cost, lower, upper, supply = random_network(seed, nodes, arcs)
+    if len(tail) == 0:
+        return
+    try:
+        reference = min_cost_flow(nodes, tail, head, cost, supply, lower=lower, upper=upper,
+                                  method="highs")
+    except InfeasibleError:
+        with pytest.raises(InfeasibleError):
+            min_cost_flow(nodes, tail, head, cost, supply, lower=lower, upper=upper)
+        return
+    ours = min_cost_flow(nodes, tail, head, cost, supply, lower=lower, upper=upper)
+    assert ours.objective == pytest.approx(reference.objective, abs=1e-7)
+    assert np.all(ours.flow == np.round(ours.flow))
+    check_certificate(tail, head, cost, lower, upper, supply, ours)
+
+
+def test_transportation_problem_against_brute_force():
+    # 2 sources x 2 sinks: enumerate every integer shipment.
+    supply = np.array([3, 2, -4, -1])
+    tail = np.array([0, 0, 1, 1])
+    head = np.array([2, 3, 2, 3])
+    cost = np.array([4, 6, 5, 1])
+    best = min(4 * a + 6 * (3 - a) + 5 * (4 - a) + 1 * (a - 2)
+               for a in range(0, 4) if 0 <= 4 - a <= 2 and 0 <= a - 2 <= 2)
+    assert min_cost_flow(4, tail, head, cost, supply).objective == best
+
+
+def test_infeasible_and_unbounded():
+    with pytest.raises(InfeasibleError):
+        min_cost_flow(2, [0], [1], [1], np.array([2, -2]), upper=[1])
+    with pytest.raises(UnboundedError):
+        min_cost_flow(3, [0, 1, 2], [1, 2, 0], [-1, 0, 0], np.zeros(3, dtype=np.int64))
+
+
+def test_arcs_added_after_a_solve_continue_from_the_basis():
+    solver = _core.NetworkSimplex(3)
+    solver.set_supplies(np.array([2, 0, -2]))
+    solver.add_arcs(np.array([0], np.int32), np.array([2], np.int32), np.zeros(1, np.int64),
+                    np.array([5]), np.array([10]))
+    assert solver.solve() == "optimal"
+    first = solver.pivots
+    solver.add_arcs(np.array([0, 1], np.int32), np.array([1, 2], np.int32),
+                    np.zeros(2, np.int64), np.array([1, 1]), np.array([1, 1]))
+    assert solver.solve() == "optimal"
+    assert list(solver.flows()) == [1, 1, 1]
+    assert solver.pivots > first
+    with pytest.raises(Exception, match="lower bound 0"):
+        solver.add_arcs(np.array([0], np.int32), np.array([1], np.int32), np.ones(1, np.int64),
+                        np.array([2]), np.array([0]))
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="integer"):
+        min_cost_flow(2, [0], [1], [0.5], np.array([1, -1]))
+    with pytest.raises(ValueError, match="sum"):
+        min_cost_flow(2, [0], [1], [1], np.array([1, 0]))
+    with pytest.raises(ValueError, match="end nodes"):
+        min_cost_flow(2, [0], [5], [1], np.array([1, -1]))
+    with pytest.raises(ValueError, match="method"):
+        min_cost_flow(2, [0], [1], [1], np.array([1, -1]), method="simplex")
+
+
+def test_cost_scale_keeps_potentials_in_range():
+    scale = cost_scale(1e4, 1_000_000)
+    assert scale == 2.0 ** np.floor(np.log2(scale))
+    assert 1e4 * scale * 1e6 * 16 < 2.0**63
+    assert cost_scale(0.0, 10) == 2.0**40
