@@ -50,5 +50,7 @@ const T* data_or_null(const std::optional<CArray<T>>& array) {
 
 void bind_travel(py::module_& m);
 void bind_csv(py::module_& m);
+void bind_flow(py::module_& m);
+void bind_chaining(py::module_& m);
 
 }  // namespace shareopt::bind

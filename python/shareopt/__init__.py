@@ -2,7 +2,9 @@
 
 Tables come in through :mod:`shareopt.data` (orders, stations, zones; files, DataFrames,
 arrays, synthetic generators), distances and times through :class:`TravelModel`, linear and
-integer programs through :func:`shareopt.lp.solve_lp` (HiGHS).
+integer programs through :func:`shareopt.lp.solve_lp` (HiGHS), min-cost flows through
+:func:`shareopt.flow.min_cost_flow` (C++ network simplex). Problems: trip chains
+(:func:`solve_trip_chains`).
 """
 
 from .data import (
@@ -25,6 +27,8 @@ from .exceptions import (
     UnboundedError,
     ValidationError,
 )
+from .chaining import TripChainSolution, solve_trip_chains
+from .flow import FlowSolution, min_cost_flow
 from .geo import LocalProjection, Locations
 from .travel import TravelModel, ZoneMatrix
 
@@ -44,6 +48,10 @@ __all__ = [
     "ZoneMatrix",
     "LocalProjection",
     "Locations",
+    "solve_trip_chains",
+    "TripChainSolution",
+    "min_cost_flow",
+    "FlowSolution",
     "ShareoptError",
     "ValidationError",
     "FormatError",

@@ -1,0 +1,178 @@
+#include "shareopt/chaining.hpp"
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace shareopt::bind {
+
+namespace {
+
+template <typename T>
+CArray<T> to_array(const std::vector<T>& values) {
+    CArray<T> out(static_cast<py::ssize_t>(values.size()));
+    std::copy(values.begin(), values.end(), out.mutable_data());
+    return out;
+}
+
+// The chainer plus the arrays its views point into while it is built.
+std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::object& pickup_time,
+                                          const py::object& dropoff_time, const py::object& pickup_xy,
+                                          const py::object& pickup_zone, const py::object& dropoff_xy,
+                                          const py::object& dropoff_zone, const py::object& revenue,
+                                          const py::object& service_km, const py::dict& params) {
+    auto tp = vector<double>(pickup_time, "pickup_time");
+    const py::ssize_t n = tp.shape(0);
+    auto td = vector<double>(dropoff_time, "dropoff_time", n);
+    auto pxy = points(pickup_xy, "pickup places");
+    auto dxy = points(dropoff_xy, "dropoff places");
+    if (pxy.shape(0) != n || dxy.shape(0) != n) {
+        throw std::invalid_argument("pickup and dropoff places need one row per order");
+    }
+    auto pz = zones(pickup_zone, "pickup zones", n);
+    auto dz = zones(dropoff_zone, "dropoff zones", n);
+    auto rev = vector<double>(revenue, "revenue", n);
+    std::optional<CArray<double>> km;
+    if (!service_km.is_none()) km = vector<double>(service_km, "service distance", n);
+
+    ChainOrders orders;
+    orders.n = static_cast<std::size_t>(n);
+    orders.pickup_time = tp.data();
+    orders.dropoff_time = td.data();
+    orders.pickup_xy = pxy.data();
+    orders.dropoff_xy = dxy.data();
+    orders.pickup_zone = data_or_null(pz);
+    orders.dropoff_zone = data_or_null(dz);
+    orders.revenue = rev.data();
+    orders.service_km = data_or_null(km);
+
+    ChainParams p;
+    p.vehicle_cost = params["vehicle_cost"].cast<double>();
+    p.deadhead_cost_per_km = params["deadhead_cost_per_km"].cast<double>();
+    p.service_cost_per_km = params["service_cost_per_km"].cast<double>();
+    if (!params["depot"].is_none()) {
+        auto depot = params["depot"].cast<std::tuple<double, double, std::int32_t>>();
+        p.has_depot = true;
+        p.depot = Place{std::get<0>(depot), std::get<1>(depot), std::get<2>(depot)};
+    }
+    p.max_vehicles = params["max_vehicles"].cast<std::int64_t>();
+    p.max_idle_s = params["max_idle_s"].cast<double>();
+    p.must_serve = params["must_serve"].cast<bool>();
+    p.successors = params["successors"].cast<int>();
+    p.price_per_order = params["price_per_order"].cast<int>();
+    p.threads = params["threads"].cast<int>();
+    py::gil_scoped_release release;
+    return std::make_unique<TripChainer>(travel, orders, p);
+}
+
+}  // namespace
+
+void bind_chaining(py::module_& m) {
+    py::class_<TripChainer>(m, "TripChainer")
+        .def(py::init(&make_chainer), py::arg("travel"), py::arg("pickup_time"),
+             py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
+             py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"),
+             py::arg("service_km"), py::arg("params"))
+        .def_property_readonly("size", &TripChainer::size)
+        .def_property_readonly("scale", &TripChainer::scale)
+        .def_property_readonly("fleet_limit", &TripChainer::fleet_limit)
+        .def_property_readonly("arcs_in_model", &TripChainer::arcs_in_model)
+        .def_property_readonly("arcs_priced", &TripChainer::arcs_priced)
+        .def_property_readonly("pivots", &TripChainer::pivots)
+        .def_property_readonly("scaled_objective",
+                               [](const TripChainer& s) { return static_cast<double>(s.scaled_objective()); })
+        .def("add_candidate_arcs", &TripChainer::add_candidate_arcs, py::arg("time_limit"),
+             py::call_guard<py::gil_scoped_release>())
+        .def(
+            "solve_flow",
+            [](TripChainer& self, double time_limit) {
+                FlowStatus status;
+                {
+                    py::gil_scoped_release release;
+                    status = self.solve_flow(time_limit);
+                }
+                return std::string(flow_status_name(status));
+            },
+            py::arg("time_limit"))
+        .def(
+            "price",
+            [](TripChainer& self, double time_limit) {
+                bool complete = false;
+                std::int64_t added;
+                {
+                    py::gil_scoped_release release;
+                    added = self.price(time_limit, complete);
+                }
+                return py::make_tuple(added, complete);
+            },
+            py::arg("time_limit"))
+        .def(
+            "all_pairs",
+            [](const TripChainer& self, std::int64_t max_pairs) {
+                std::vector<PairArc> arcs;
+                {
+                    py::gil_scoped_release release;
+                    arcs = self.all_pairs(max_pairs);
+                }
+                const auto n = static_cast<py::ssize_t>(arcs.size());
+                CArray<std::int32_t> from(n), to(n);
+                CArray<std::int64_t> cost(n);
+                for (py::ssize_t k = 0; k < n; ++k) {
+                    from.mutable_data()[k] = arcs[static_cast<std::size_t>(k)].from;
+                    to.mutable_data()[k] = arcs[static_cast<std::size_t>(k)].to;
+                    cost.mutable_data()[k] = arcs[static_cast<std::size_t>(k)].cost;
+                }
+                return py::make_tuple(from, to, cost);
+            },
+            py::arg("max_pairs"))
+        .def("base_arcs",
+             [](const TripChainer& self) {
+                 const auto& arcs = self.base_arcs();
+                 const auto n = static_cast<py::ssize_t>(arcs.size());
+                 CArray<std::int32_t> tail(n), head(n);
+                 CArray<std::int64_t> lower(n), upper(n), cost(n);
+                 for (py::ssize_t k = 0; k < n; ++k) {
+                     const auto& a = arcs[static_cast<std::size_t>(k)];
+                     tail.mutable_data()[k] = a.tail;
+                     head.mutable_data()[k] = a.head;
+                     lower.mutable_data()[k] = a.lower;
+                     upper.mutable_data()[k] = a.upper;
+                     cost.mutable_data()[k] = a.cost;
+                 }
+                 return py::make_tuple(tail, head, lower, upper, cost);
+             })
+        .def(
+            "pair_costs",
+            [](const TripChainer& self, const py::object& from, const py::object& to) {
+                auto f = vector<std::int32_t>(from, "from");
+                auto t = vector<std::int32_t>(to, "to", f.shape(0));
+                CArray<double> out(f.shape(0));
+                const auto n = static_cast<std::int32_t>(self.size());
+                for (py::ssize_t k = 0; k < f.shape(0); ++k) {
+                    if (f.at(k) < 0 || f.at(k) >= n || t.at(k) < 0 || t.at(k) >= n) {
+                        throw std::out_of_range("order index out of range");
+                    }
+                    out.mutable_data()[k] = self.pair_cost(f.at(k), t.at(k));
+                }
+                return out;
+            },
+            py::arg("from"), py::arg("to"))
+        .def("compatible", &TripChainer::compatible, py::arg("i"), py::arg("j"))
+        .def("successor", [](const TripChainer& s) { return to_array(s.successor()); })
+        .def("served", [](const TripChainer& s) { return to_array(s.served()); })
+        .def("starts_chain", [](const TripChainer& s) { return to_array(s.starts_chain()); })
+        .def("potentials", [](const TripChainer& s) { return to_array(s.potentials()); })
+        .def("cost_terms", [](const TripChainer& s) {
+            const auto n = static_cast<std::int32_t>(s.size());
+            std::vector<double> start(s.size()), end(s.size()), service(s.size()), km(s.size());
+            for (std::int32_t i = 0; i < n; ++i) {
+                start[static_cast<std::size_t>(i)] = s.start_cost(i);
+                end[static_cast<std::size_t>(i)] = s.end_cost(i);
+                service[static_cast<std::size_t>(i)] = s.service_cost(i);
+                km[static_cast<std::size_t>(i)] = s.service_km(i);
+            }
+            return py::make_tuple(to_array(start), to_array(end), to_array(service), to_array(km));
+        });
+}
+
+}  // namespace shareopt::bind

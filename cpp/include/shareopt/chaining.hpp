@@ -1,0 +1,133 @@
+// Trip chains: which orders a fleet serves and each vehicle's chain, as an exact min-cost flow
+// with lazily generated compatibility arcs (seed 001 phase one, Ma et al. 2017).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "shareopt/network_simplex.hpp"
+#include "shareopt/travel.hpp"
+
+namespace shareopt {
+
+// Views of the order columns (n rows); zone and service distance pointers may be null.
+struct ChainOrders {
+    std::size_t n = 0;
+    const double* pickup_time = nullptr;
+    const double* dropoff_time = nullptr;
+    const double* pickup_xy = nullptr;   // n x 2, in the travel model's coordinate space
+    const double* dropoff_xy = nullptr;
+    const std::int32_t* pickup_zone = nullptr;
+    const std::int32_t* dropoff_zone = nullptr;
+    const double* revenue = nullptr;
+    const double* service_km = nullptr;  // null: the travel model's pickup-to-dropoff distance
+};
+
+struct ChainParams {
+    double vehicle_cost = 0.0;
+    double deadhead_cost_per_km = 0.0;
+    double service_cost_per_km = 0.0;
+    bool has_depot = false;
+    Place depot{0.0, 0.0, -1};
+    std::int64_t max_vehicles = -1;  // -1: as many as orders
+    double max_idle_s = std::numeric_limits<double>::infinity();
+    bool must_serve = false;
+    int successors = 5;        // k cheapest (and k earliest) successors and predecessors to start
+    int price_per_order = 4;   // most negative arcs added per order and pricing round
+    int threads = 0;        // 0: hardware concurrency
+};
+
+// One compatibility arc i -> j (order j may follow order i) with its scaled integer cost.
+struct PairArc {
+    std::int32_t from;
+    std::int32_t to;
+    std::int64_t cost;
+};
+
+class CellGeometry;  // cells that bound distances (chain_index.hpp)
+class CellIndex;     // places by cell and time
+
+// Node layout of the flow network: source 0, sink 1, pickup of order i 2 + 2i, drop-off 3 + 2i.
+class TripChainer {
+public:
+    // Validates every input (throws std::invalid_argument naming the first bad rows) and
+    // copies the columns it needs.
+    TripChainer(const TravelModel& travel, const ChainOrders& orders, const ChainParams& params);
+    ~TripChainer();
+    TripChainer(const TripChainer&) = delete;
+    TripChainer& operator=(const TripChainer&) = delete;
+
+    std::size_t size() const { return n_; }
+    double scale() const { return scale_; }
+
+    // Exact compatibility test and deadhead cost of i -> j.
+    bool compatible(std::int32_t i, std::int32_t j) const;
+    double pair_cost(std::int32_t i, std::int32_t j) const;
+
+    // The k cheapest successors and predecessors of every order, added to the model.
+    std::int64_t add_candidate_arcs(double time_limit_s);
+    // Re-optimizes the model from its current basis.
+    FlowStatus solve_flow(double time_limit_s);
+    // Prices every compatible pair with the current potentials and adds those with negative
+    // reduced cost. Returns the number added; complete is false when the time limit cut the
+    // scan short (then a return of 0 proves nothing).
+    std::int64_t price(double time_limit_s, bool& complete);
+
+    // Every compatible pair (for cross-checks and peers); throws when more than max_pairs.
+    std::vector<PairArc> all_pairs(std::int64_t max_pairs) const;
+
+    // Flow network arcs outside the pair arcs, in model order: source->sink, then per order
+    // source->pickup, pickup->drop-off, drop-off->sink. (tail, head, lower, upper, cost).
+    struct BaseArc { std::int32_t tail, head; std::int64_t lower, upper, cost; };
+    const std::vector<BaseArc>& base_arcs() const { return base_arcs_; }
+    std::int64_t fleet_limit() const { return fleet_; }
+
+    // Results after an optimal solve_flow.
+    std::vector<std::int32_t> successor() const;  // -1: last of its chain or not served
+    std::vector<std::uint8_t> served() const;
+    std::vector<std::uint8_t> starts_chain() const;
+    std::vector<double> potentials() const;       // per node, in cost units, source at 0
+    std::int64_t arcs_in_model() const { return static_cast<std::int64_t>(pairs_.size()); }
+    std::int64_t arcs_priced() const { return arcs_priced_; }
+    std::int64_t pivots() const { return flow_.pivots(); }
+    long double scaled_objective() const { return flow_.total_cost(); }
+
+    // Real-valued cost pieces of order i (what the scaled arcs round).
+    double start_cost(std::int32_t i) const { return start_cost_[static_cast<std::size_t>(i)]; }
+    double end_cost(std::int32_t i) const { return end_cost_[static_cast<std::size_t>(i)]; }
+    double service_cost(std::int32_t i) const { return service_cost_[static_cast<std::size_t>(i)]; }
+    double service_km(std::int32_t i) const { return service_km_[static_cast<std::size_t>(i)]; }
+
+private:
+    std::int64_t to_scaled(double cost) const { return std::llround(cost * scale_); }
+    bool precedes(std::size_t i, std::size_t j) const;  // tie order of simultaneous orders
+    void add_pairs(std::vector<PairArc>& arcs);
+    std::int64_t pair_arc(std::size_t k) const {
+        return static_cast<std::int64_t>(base_arcs_.size() + k);
+    }
+    int thread_count() const;
+
+    const TravelModel travel_;
+    ChainParams params_;
+    std::size_t n_;
+    std::vector<double> pickup_time_, dropoff_time_;
+    std::vector<Place> pickup_, dropoff_;
+    std::vector<double> service_km_, start_cost_, end_cost_, service_cost_;
+    double scale_ = 1.0;
+    std::int64_t fleet_ = 0;
+    std::vector<BaseArc> base_arcs_;
+    std::vector<PairArc> pairs_;  // pair arcs in the model, in model order after the base arcs
+    std::int64_t arcs_priced_ = 0;
+    std::unique_ptr<CellGeometry> geometry_;
+    std::vector<std::int32_t> pickup_cell_, dropoff_cell_;
+    std::unique_ptr<CellIndex> pickups_;      // pickups by cell and pickup time
+    std::unique_ptr<CellIndex> dropoffs_;     // drop-offs by cell and drop-off time
+    std::unique_ptr<CellIndex> all_pickups_;   // every pickup by time (one cell)
+    std::unique_ptr<CellIndex> all_dropoffs_;  // every drop-off by time (one cell)
+    NetworkSimplex flow_;
+};
+
+}  // namespace shareopt

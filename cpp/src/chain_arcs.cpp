@@ -1,0 +1,262 @@
+// Which compatibility arcs enter the chaining model: the cheapest few per order to start, then
+// every pair that prices out with the current potentials, found through the cell index.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "chain_index.hpp"
+#include "shareopt/chaining.hpp"
+
+namespace shareopt {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kSafe = 1.0 - 1e-9;
+// Places looked at, in time order, for the earliest compatible successors and predecessors.
+constexpr std::int32_t kTimeScan = 4096;
+
+// Runs work(begin, end, thread) over [0, n) in blocks handed out dynamically; stops handing
+// out blocks once the deadline passes (returns false then).
+template <class Work>
+bool parallel_blocks(std::size_t n, int threads, Clock::time_point deadline, bool timed, Work&& work) {
+    constexpr std::size_t kBlock = 512;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> late{false};
+    auto run = [&](int thread) {
+        for (;;) {
+            if (timed && Clock::now() > deadline) {
+                late = true;
+                return;
+            }
+            const std::size_t begin = next.fetch_add(kBlock);
+            if (begin >= n) return;
+            work(begin, std::min(n, begin + kBlock), thread);
+        }
+    };
+    const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                             std::max<std::size_t>(1, n / kBlock)));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < count; ++t) pool.emplace_back(run, t);
+    run(0);
+    for (auto& thread : pool) thread.join();
+    return !late;
+}
+
+Clock::time_point deadline_after(double seconds, bool& timed) {
+    timed = std::isfinite(seconds);
+    if (!timed) return Clock::time_point::max();
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// The k smallest (cost, id) pairs seen, as a max-heap.
+struct TopK {
+    explicit TopK(std::size_t k) : k(k) { items.reserve(k); }
+    bool full() const { return items.size() >= k; }
+    std::int64_t worst() const { return items.front().first; }
+    void offer(std::int64_t cost, std::int32_t id) {
+        if (!full()) {
+            items.emplace_back(cost, id);
+            std::push_heap(items.begin(), items.end());
+        } else if (std::make_pair(cost, id) < items.front()) {
+            std::pop_heap(items.begin(), items.end());
+            items.back() = {cost, id};
+            std::push_heap(items.begin(), items.end());
+        }
+    }
+    std::size_t k;
+    std::vector<std::pair<std::int64_t, std::int32_t>> items;
+};
+
+}  // namespace
+
+std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
+    bool timed = false;
+    const auto deadline = deadline_after(time_limit_s, timed);
+    const int threads = thread_count();
+    std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
+    const double per_km = params_.deadhead_cost_per_km * scale_ * kSafe;
+    const auto k = static_cast<std::size_t>(params_.successors);
+    const double idle = params_.max_idle_s;
+
+    parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
+        auto& out = found[static_cast<std::size_t>(thread)];
+        TopK best(k);
+        for (std::size_t i = begin; i < end; ++i) {
+            // Successors: pickups after this drop-off, nearest cells first.
+            best.items.clear();
+            const double t0 = dropoff_time_[i];
+            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+                if (best.full() && per_km * nb.lb_km >= static_cast<double>(best.worst())) return false;
+                if (nb.lb_s > idle) return true;
+                std::int32_t lo, hi;
+                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
+                for (std::int32_t p = lo; p < hi; ++p) {
+                    const std::int32_t j = pickups_->id(p);
+                    if (!compatible(static_cast<std::int32_t>(i), j)) continue;
+                    best.offer(to_scaled(pair_cost(static_cast<std::int32_t>(i), j)), j);
+                }
+                return true;
+            });
+            for (const auto& [cost, j] : best.items) out.push_back({static_cast<std::int32_t>(i), j, cost});
+            // And the earliest compatible pickups: with a large vehicle cost the optimum links
+            // by slack in time as much as by distance.
+            {
+                std::int32_t lo, hi;
+                all_pickups_->window(0, t0, t0 + idle, lo, hi);
+                std::size_t taken = 0;
+                for (std::int32_t p = lo; p < hi && p < lo + kTimeScan && taken < k; ++p) {
+                    const std::int32_t j = all_pickups_->id(p);
+                    if (!compatible(static_cast<std::int32_t>(i), j)) continue;
+                    out.push_back({static_cast<std::int32_t>(i), j, to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
+                    ++taken;
+                }
+            }
+
+            // Predecessors: drop-offs before this pickup.
+            best.items.clear();
+            const double t1 = pickup_time_[i];
+            geometry_->visit(pickup_cell_[i], false, [&](const CellGeometry::Neighbor& nb) {
+                if (best.full() && per_km * nb.lb_km >= static_cast<double>(best.worst())) return false;
+                if (nb.lb_s > idle) return true;
+                std::int32_t lo, hi;
+                dropoffs_->window(nb.cell, t1 - idle, t1 - nb.lb_s, lo, hi);
+                for (std::int32_t p = lo; p < hi; ++p) {
+                    const std::int32_t h = dropoffs_->id(p);
+                    if (!compatible(h, static_cast<std::int32_t>(i))) continue;
+                    best.offer(to_scaled(pair_cost(h, static_cast<std::int32_t>(i))), h);
+                }
+                return true;
+            });
+            for (const auto& [cost, h] : best.items) out.push_back({h, static_cast<std::int32_t>(i), cost});
+            {
+                std::int32_t lo, hi;
+                all_dropoffs_->window(0, t1 - idle, t1, lo, hi);
+                std::size_t taken = 0;
+                for (std::int32_t p = hi - 1; p >= lo && p > hi - 1 - kTimeScan && taken < k; --p) {
+                    const std::int32_t h = all_dropoffs_->id(p);
+                    if (!compatible(h, static_cast<std::int32_t>(i))) continue;
+                    out.push_back({h, static_cast<std::int32_t>(i), to_scaled(pair_cost(h, static_cast<std::int32_t>(i)))});
+                    ++taken;
+                }
+            }
+        }
+    });
+    std::vector<PairArc> arcs;
+    for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
+    const std::size_t before = pairs_.size();
+    add_pairs(arcs);
+    return static_cast<std::int64_t>(pairs_.size() - before);
+}
+
+std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
+    bool timed = false;
+    const auto deadline = deadline_after(time_limit_s, timed);
+    const int threads = thread_count();
+    std::vector<std::int64_t> value(n_);
+    std::vector<std::int64_t> at_dropoff(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        value[i] = flow_.potential(static_cast<std::int32_t>(2 + 2 * i));
+        at_dropoff[i] = flow_.potential(static_cast<std::int32_t>(3 + 2 * i));
+    }
+    pickups_->set_values(value);
+    all_pickups_->set_values(value);
+    const std::vector<std::int32_t> next = successor();
+
+    std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
+    std::vector<std::int64_t> priced(static_cast<std::size_t>(threads), 0);
+    const double per_km = params_.deadhead_cost_per_km * scale_ * kSafe;
+    const double idle = params_.max_idle_s;
+    const auto keep = static_cast<std::size_t>(params_.price_per_order);
+
+    complete = parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
+        auto& out = found[static_cast<std::size_t>(thread)];
+        std::int64_t& count = priced[static_cast<std::size_t>(thread)];
+        TopK best(keep);
+        for (std::size_t i = begin; i < end; ++i) {
+            // Reduced cost of i -> j: cost + a - b, with cost >= 0; only b > a can price out.
+            const std::int64_t a = at_dropoff[i];
+            const double t0 = dropoff_time_[i];
+            std::int32_t lo, hi;
+            all_pickups_->window(0, t0, t0 + idle, lo, hi);
+            if (lo >= hi) continue;
+            const std::int64_t ceiling = all_pickups_->range_max(lo, hi);
+            if (ceiling <= a) continue;
+            best.items.clear();
+            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+                const double least = per_km * nb.lb_km - 1.0;  // no pair here costs less
+                if (static_cast<double>(ceiling - a) <= least) return false;
+                if (nb.lb_s > idle) return true;
+                std::int32_t first, last;
+                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
+                if (first >= last) return true;
+                if (static_cast<double>(pickups_->range_max(first, last) - a) <= least) return true;
+                for (std::int32_t p = first; p < last; ++p) {
+                    const std::int64_t b = pickups_->value(p);
+                    if (b <= a) continue;
+                    const std::int32_t j = pickups_->id(p);
+                    if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) continue;
+                    ++count;
+                    const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
+                    const std::int64_t reduced = cost + a - b;
+                    if (reduced < 0) best.offer(reduced, j);
+                }
+                return true;
+            });
+            for (const auto& [reduced, j] : best.items) {
+                out.push_back({static_cast<std::int32_t>(i), j, reduced - a + value[static_cast<std::size_t>(j)]});
+            }
+        }
+    });
+    std::vector<PairArc> arcs;
+    for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
+    for (std::int64_t c : priced) arcs_priced_ += c;
+    const std::size_t before = pairs_.size();
+    add_pairs(arcs);
+    return static_cast<std::int64_t>(pairs_.size() - before);
+}
+
+std::vector<PairArc> TripChainer::all_pairs(std::int64_t max_pairs) const {
+    const int threads = thread_count();
+    std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
+    std::atomic<std::int64_t> total{0};
+    std::atomic<bool> too_many{false};
+    const double idle = params_.max_idle_s;
+    parallel_blocks(n_, threads, Clock::time_point::max(), false,
+                    [&](std::size_t begin, std::size_t end, int thread) {
+        auto& out = found[static_cast<std::size_t>(thread)];
+        for (std::size_t i = begin; i < end && !too_many; ++i) {
+            const double t0 = dropoff_time_[i];
+            const std::size_t had = out.size();
+            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+                if (nb.lb_s > idle) return true;
+                std::int32_t lo, hi;
+                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
+                for (std::int32_t p = lo; p < hi; ++p) {
+                    const std::int32_t j = pickups_->id(p);
+                    if (!compatible(static_cast<std::int32_t>(i), j)) continue;
+                    out.push_back({static_cast<std::int32_t>(i), j,
+                                   to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
+                }
+                return true;
+            });
+            if ((total += static_cast<std::int64_t>(out.size() - had)) > max_pairs) too_many = true;
+        }
+    });
+    if (too_many) {
+        throw std::length_error("more than " + std::to_string(max_pairs) + " compatible pairs");
+    }
+    std::vector<PairArc> arcs;
+    arcs.reserve(static_cast<std::size_t>(total.load()));
+    for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
+    std::sort(arcs.begin(), arcs.end(), [](const PairArc& a, const PairArc& b) {
+        return a.from != b.from ? a.from < b.from : a.to < b.to;
+    });
+    return arcs;
+}
+
+}  // namespace shareopt

@@ -1,0 +1,106 @@
+// Internal to the chaining solver: cells that bound distances from below, and places stored
+// by cell and time with range maxima, so most pairs of orders are never looked at.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "shareopt/travel.hpp"
+
+namespace shareopt {
+
+// Partition of the plane into cells with a lower bound on the travel model's distance (and
+// time) between any place of one cell and any place of another.
+//
+// Without a zone matrix the cells are a square grid over the places: in x, y km for the planar
+// metrics, and for haversine in an orthographic projection, where straight-line distance is at
+// most the chord and so at most the great-circle distance. With a zone matrix the cells are
+// the zones (plus one cell for places the matrix does not cover): the bound is the matrix entry
+// itself where it is known, else the metric between the zones' bounding boxes.
+class CellGeometry {
+public:
+    struct Neighbor {
+        std::int32_t cell;
+        double lb_km;
+        double lb_s;
+    };
+
+    CellGeometry(const TravelModel& travel, const std::vector<Place>& places,
+                 double target_per_cell, double reach_km);
+
+    std::int32_t num_cells() const { return num_cells_; }
+    std::int32_t cell_of(const Place& place) const;
+    // Upper bound on the distance between any two of the places (for cost scaling).
+    double max_distance_km() const { return max_distance_km_; }
+
+    // Calls visit(neighbor) for the cells around `from` in nondecreasing lb_km until it
+    // returns false. forward: from holds origins (drop-offs); else it holds destinations.
+    template <class Visit>
+    void visit(std::int32_t from, bool forward, Visit&& visit) const {
+        if (zones_) {
+            const auto& list = forward ? forward_ : backward_;
+            const std::size_t k = static_cast<std::size_t>(num_cells_);
+            const Neighbor* row = list.data() + static_cast<std::size_t>(from) * k;
+            for (std::size_t c = 0; c < k; ++c) {
+                if (!visit(row[c])) return;
+            }
+            return;
+        }
+        const std::int32_t fx = from % nx_;
+        const std::int32_t fy = from / nx_;
+        for (const Offset& off : offsets_) {
+            const std::int32_t cx = fx + off.dx;
+            const std::int32_t cy = fy + off.dy;
+            if (cx < 0 || cy < 0 || cx >= nx_ || cy >= ny_) continue;
+            if (!visit(Neighbor{cy * nx_ + cx, off.lb_km, off.lb_s})) return;
+        }
+    }
+
+private:
+    struct Offset {
+        std::int32_t dx, dy;
+        double lb_km, lb_s;
+    };
+    void grid_xy(const Place& place, double& x, double& y) const;
+    double box_distance(double gap_x, double gap_y) const;
+
+    const TravelModel& travel_;
+    bool zones_ = false;
+    std::int32_t num_cells_ = 1;
+    double max_distance_km_ = 0.0;
+    double seconds_per_km_ = 0.0;  // at the fastest hour: a lower bound on time per km
+    // Grid
+    double lon0_ = 0.0, lat0_ = 0.0;  // orthographic centre (haversine)
+    double x0_ = 0.0, y0_ = 0.0, side_ = 1.0;
+    std::int32_t nx_ = 1, ny_ = 1;
+    std::vector<Offset> offsets_;
+    // Zones: per cell, all cells in nondecreasing lb_km (forward: from origin cell).
+    std::vector<Neighbor> forward_, backward_;
+};
+
+// Places of one side stored cell by cell, each cell sorted by time, with a sparse table of
+// range maxima over per-place values (the potentials during pricing).
+class CellIndex {
+public:
+    CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& cell,
+              const std::vector<double>& time);
+
+    // Positions [begin, end) of the places of `cell` with time in [t_lo, t_hi].
+    void window(std::int32_t cell, double t_lo, double t_hi, std::int32_t& begin,
+                std::int32_t& end) const;
+    std::int32_t id(std::int32_t pos) const { return id_[static_cast<std::size_t>(pos)]; }
+    double time(std::int32_t pos) const { return time_[static_cast<std::size_t>(pos)]; }
+
+    // values[i] belongs to place i; afterwards value() and range_max() read them by position.
+    void set_values(const std::vector<std::int64_t>& values);
+    std::int64_t value(std::int32_t pos) const { return table_[0][static_cast<std::size_t>(pos)]; }
+    std::int64_t range_max(std::int32_t begin, std::int32_t end) const;  // begin < end, one cell
+
+private:
+    std::vector<std::int32_t> start_;  // per cell, into the arrays below
+    std::vector<std::int32_t> id_;
+    std::vector<double> time_;
+    std::vector<std::vector<std::int64_t>> table_;  // level l: max over [p, p + 2^l) in the cell
+};
+
+}  // namespace shareopt

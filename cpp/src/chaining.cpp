@@ -1,0 +1,253 @@
+#include "shareopt/chaining.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "chain_index.hpp"
+
+namespace shareopt {
+
+namespace {
+
+// Collects the first few offending rows of one rule and throws a message naming them.
+class RowErrors {
+public:
+    explicit RowErrors(std::string rule) : rule_(std::move(rule)) {}
+    void add(std::size_t row) {
+        if (count_++ < 5) rows_.push_back(row);
+    }
+    void raise_if_any() const {
+        if (count_ == 0) return;
+        std::ostringstream text;
+        text << count_ << " order" << (count_ == 1 ? "" : "s") << " with " << rule_ << " (rows ";
+        for (std::size_t k = 0; k < rows_.size(); ++k) text << (k ? ", " : "") << rows_[k];
+        text << (count_ > rows_.size() ? ", ...)" : ")");
+        throw std::invalid_argument(text.str());
+    }
+
+private:
+    std::string rule_;
+    std::size_t count_ = 0;
+    std::vector<std::size_t> rows_;
+};
+
+void require_finite_nonnegative(double value, const char* name) {
+    if (!(value >= 0.0) || !std::isfinite(value)) {
+        throw std::invalid_argument(std::string(name) + " must be finite and >= 0, got " +
+                                    std::to_string(value));
+    }
+}
+
+}  // namespace
+
+TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
+                         const ChainParams& params)
+    : travel_(travel), params_(params), n_(orders.n), flow_(0) {
+    require_finite_nonnegative(params.vehicle_cost, "vehicle_cost");
+    require_finite_nonnegative(params.deadhead_cost_per_km, "deadhead_cost_per_km");
+    require_finite_nonnegative(params.service_cost_per_km, "service_cost_per_km");
+    if (!(params.max_idle_s >= 0.0)) {
+        throw std::invalid_argument("max_idle must be >= 0 seconds (or unlimited)");
+    }
+    if (params.max_vehicles < -1) throw std::invalid_argument("max_vehicles must be >= 0");
+    if (params.successors < 1) throw std::invalid_argument("successors must be >= 1");
+    if (params.price_per_order < 1) throw std::invalid_argument("price_per_order must be >= 1");
+    if (params.has_depot && (!std::isfinite(params.depot.x) || !std::isfinite(params.depot.y))) {
+        throw std::invalid_argument("depot coordinates must be finite");
+    }
+    if (n_ > 500'000'000) throw std::invalid_argument("too many orders for one solve");
+    if (n_ > 0 && (!orders.pickup_time || !orders.dropoff_time || !orders.pickup_xy ||
+                   !orders.dropoff_xy || !orders.revenue)) {
+        throw std::invalid_argument("order columns missing");
+    }
+
+    RowErrors bad_time("a missing or infinite time"), backwards("drop-off before pickup"),
+        bad_place("a missing or infinite coordinate"), bad_revenue("a missing revenue"),
+        bad_service("a missing or negative service distance");
+    pickup_time_.resize(n_);
+    dropoff_time_.resize(n_);
+    pickup_.resize(n_);
+    dropoff_.resize(n_);
+    service_km_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        const double tp = orders.pickup_time[i];
+        const double td = orders.dropoff_time[i];
+        if (!std::isfinite(tp) || !std::isfinite(td)) bad_time.add(i);
+        else if (td < tp) backwards.add(i);
+        pickup_time_[i] = tp;
+        dropoff_time_[i] = td;
+        pickup_[i] = Place{orders.pickup_xy[2 * i], orders.pickup_xy[2 * i + 1],
+                           orders.pickup_zone ? orders.pickup_zone[i] : -1};
+        dropoff_[i] = Place{orders.dropoff_xy[2 * i], orders.dropoff_xy[2 * i + 1],
+                            orders.dropoff_zone ? orders.dropoff_zone[i] : -1};
+        if (!std::isfinite(pickup_[i].x) || !std::isfinite(pickup_[i].y) ||
+            !std::isfinite(dropoff_[i].x) || !std::isfinite(dropoff_[i].y)) {
+            bad_place.add(i);
+        }
+        if (!std::isfinite(orders.revenue[i])) bad_revenue.add(i);
+        if (orders.service_km) {
+            const double km = orders.service_km[i];
+            if (!(km >= 0.0) || !std::isfinite(km)) bad_service.add(i);
+            service_km_[i] = km;
+        }
+    }
+    for (const RowErrors* errors : {&bad_time, &backwards, &bad_place, &bad_revenue, &bad_service}) {
+        errors->raise_if_any();
+    }
+
+    start_cost_.resize(n_);
+    end_cost_.resize(n_);
+    service_cost_.resize(n_);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        if (!orders.service_km) service_km_[i] = travel_.distance(pickup_[i], dropoff_[i]);
+        start_cost_[i] = params.vehicle_cost;
+        end_cost_[i] = 0.0;
+        if (params.has_depot) {
+            start_cost_[i] += params.deadhead_cost_per_km * travel_.distance(params.depot, pickup_[i]);
+            end_cost_[i] = params.deadhead_cost_per_km * travel_.distance(dropoff_[i], params.depot);
+        }
+        service_cost_[i] = params.service_cost_per_km * service_km_[i] - orders.revenue[i];
+        largest = std::max({largest, start_cost_[i], end_cost_[i], std::abs(service_cost_[i])});
+    }
+
+    // Cells of about 32 places each; reach: no order more than max_idle away can follow.
+    std::vector<Place> places(pickup_);
+    places.insert(places.end(), dropoff_.begin(), dropoff_.end());
+    double fastest = 0.0;
+    for (double s : travel_.speeds_kmh()) fastest = std::max(fastest, s);
+    const double reach_km = std::isfinite(params.max_idle_s)
+                                ? fastest * params.max_idle_s / 3600.0 * travel_.detour() + 1e-9
+                                : std::numeric_limits<double>::infinity();
+    geometry_ = std::make_unique<CellGeometry>(travel_, places, 32.0, reach_km);
+    largest = std::max(largest, params.deadhead_cost_per_km * geometry_->max_distance_km());
+    pickup_cell_.resize(n_);
+    dropoff_cell_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        pickup_cell_[i] = geometry_->cell_of(pickup_[i]);
+        dropoff_cell_[i] = geometry_->cell_of(dropoff_[i]);
+    }
+    pickups_ = std::make_unique<CellIndex>(geometry_->num_cells(), pickup_cell_, pickup_time_);
+    dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_);
+    all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
+    all_dropoffs_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), dropoff_time_);
+
+    // Network: source, sink, then pickup and drop-off of each order.
+    const auto nodes = static_cast<std::int64_t>(2 * n_ + 2);
+    scale_ = cost_scale(largest * 1.01 + 1e-9, nodes);
+    fleet_ = params.max_vehicles < 0 ? static_cast<std::int64_t>(n_) : params.max_vehicles;
+    flow_ = NetworkSimplex(static_cast<std::int32_t>(nodes));
+    flow_.set_supply(0, fleet_);
+    flow_.set_supply(1, -fleet_);
+    flow_.set_cost_bound(to_scaled(largest * 1.01 + 1e-9) + 1);
+    base_arcs_.reserve(3 * n_ + 1);
+    base_arcs_.push_back({0, 1, 0, fleet_, 0});
+    const std::int64_t must = params.must_serve ? 1 : 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        const auto pick = static_cast<std::int32_t>(2 + 2 * i);
+        base_arcs_.push_back({0, pick, 0, 1, to_scaled(start_cost_[i])});
+        base_arcs_.push_back({pick, pick + 1, must, 1, to_scaled(service_cost_[i])});
+        base_arcs_.push_back({pick + 1, 1, 0, 1, to_scaled(end_cost_[i])});
+    }
+    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 2 * n_ * params.successors));
+    for (const BaseArc& a : base_arcs_) {
+        // The source has exactly `fleet` units, so source->sink needs no bound of its own; an
+        // unbounded arc keeps the start tree below strongly feasible.
+        const bool source_sink = a.tail == 0 && a.head == 1;
+        flow_.add_arc(a.tail, a.head, a.lower, source_sink ? NetworkSimplex::kInfinity : a.upper, a.cost);
+    }
+    // Start from "no order served": every pickup hangs from its drop-off, every drop-off and
+    // the source from the sink. Without lower bounds this tree is feasible; with must_serve
+    // it is not, and the solve starts from the artificial tree instead.
+    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
+    tree[0] = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        tree[2 + 2 * i] = static_cast<std::int64_t>(2 + 3 * i);
+        tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);
+    }
+    if (!params.must_serve) flow_.start_from_tree(tree);
+}
+
+TripChainer::~TripChainer() = default;
+
+int TripChainer::thread_count() const {
+    if (params_.threads > 0) return params_.threads;
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+bool TripChainer::precedes(std::size_t i, std::size_t j) const {
+    if (pickup_time_[i] != pickup_time_[j]) return pickup_time_[i] < pickup_time_[j];
+    if (dropoff_time_[i] != dropoff_time_[j]) return dropoff_time_[i] < dropoff_time_[j];
+    return i < j;
+}
+
+bool TripChainer::compatible(std::int32_t from, std::int32_t to) const {
+    const auto i = static_cast<std::size_t>(from);
+    const auto j = static_cast<std::size_t>(to);
+    if (i >= n_ || j >= n_ || i == j) return false;
+    const double slack = pickup_time_[j] - dropoff_time_[i];
+    if (slack < 0.0 || slack > params_.max_idle_s) return false;
+    if (!precedes(i, j)) return false;  // only simultaneous zero-length orders get here
+    return dropoff_time_[i] + travel_.travel_time(dropoff_time_[i], dropoff_[i], pickup_[j]) <=
+           pickup_time_[j];
+}
+
+double TripChainer::pair_cost(std::int32_t from, std::int32_t to) const {
+    return params_.deadhead_cost_per_km *
+           travel_.distance(dropoff_[static_cast<std::size_t>(from)], pickup_[static_cast<std::size_t>(to)]);
+}
+
+void TripChainer::add_pairs(std::vector<PairArc>& arcs) {
+    std::sort(arcs.begin(), arcs.end(), [](const PairArc& a, const PairArc& b) {
+        return a.from != b.from ? a.from < b.from : a.to < b.to;
+    });
+    arcs.erase(std::unique(arcs.begin(), arcs.end(),
+                           [](const PairArc& a, const PairArc& b) { return a.from == b.from && a.to == b.to; }),
+               arcs.end());
+    flow_.reserve_arcs(flow_.num_arcs() + static_cast<std::int64_t>(arcs.size()));
+    for (const PairArc& arc : arcs) {
+        flow_.add_arc(3 + 2 * arc.from, 2 + 2 * arc.to, 0, 1, arc.cost);
+        pairs_.push_back(arc);
+    }
+}
+
+FlowStatus TripChainer::solve_flow(double time_limit_s) { return flow_.solve(time_limit_s); }
+
+std::vector<std::int32_t> TripChainer::successor() const {
+    std::vector<std::int32_t> next(n_, -1);
+    if (!flow_.started()) return next;
+    for (std::size_t k = 0; k < pairs_.size(); ++k) {
+        if (flow_.flow(pair_arc(k)) > 0) next[static_cast<std::size_t>(pairs_[k].from)] = pairs_[k].to;
+    }
+    return next;
+}
+
+std::vector<std::uint8_t> TripChainer::served() const {
+    std::vector<std::uint8_t> out(n_, 0);
+    if (!flow_.started()) return out;
+    for (std::size_t i = 0; i < n_; ++i) out[i] = flow_.flow(static_cast<std::int64_t>(2 + 3 * i)) > 0;
+    return out;
+}
+
+std::vector<std::uint8_t> TripChainer::starts_chain() const {
+    std::vector<std::uint8_t> out(n_, 0);
+    if (!flow_.started()) return out;
+    for (std::size_t i = 0; i < n_; ++i) out[i] = flow_.flow(static_cast<std::int64_t>(1 + 3 * i)) > 0;
+    return out;
+}
+
+std::vector<double> TripChainer::potentials() const {
+    std::vector<double> out(2 * n_ + 2, 0.0);
+    if (!flow_.started()) return out;
+    const auto origin = flow_.potential(0);
+    for (std::size_t u = 0; u < out.size(); ++u) {
+        out[u] = static_cast<double>(flow_.potential(static_cast<std::int32_t>(u)) - origin) / scale_;
+    }
+    return out;
+}
+
+}  // namespace shareopt

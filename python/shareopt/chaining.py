@@ -1,0 +1,396 @@
+"""Trip chains: which orders a fleet serves, and each vehicle's chain of orders, exactly.
+
+The model is Ma et al. (2017), seed 001 phase one: a min-cost flow on the DAG
+``source -> pickup(i) -> dropoff(i) -> pickup(j) -> ... -> sink`` with unit capacities and the
+fleet bound on ``source -> sink``. Its LP is integral, so the network simplex gives the exact
+optimum. Order j may follow order i when ``dropoff_time[i] + travel_time(dropoff[i],
+pickup[j]) <= pickup_time[j]`` (and ``pickup_time[j] - dropoff_time[i] <= max_idle`` when set).
+
+A full NYC day has billions of compatible pairs, so the model starts from a few candidate arcs
+per order (the cheapest and the earliest successors and predecessors), and each round prices
+every compatible pair with the node potentials, through a spatial and temporal cell index that
+skips whole cells whose best potential cannot pay for the distance. Pairs with negative reduced
+cost join the model and the simplex continues from its basis. When a complete round finds none,
+the solution is optimal for the full graph: ``certified=True``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _core
+from .data.orders import Orders
+from .exceptions import InfeasibleError, SolverError, TimeLimitError
+from .flow import min_cost_flow
+from .travel import TravelModel, ZoneMatrix
+
+__all__ = ["TripChainSolution", "solve_trip_chains", "chain_params"]
+
+_MAX_HIGHS_PAIRS = 20_000_000
+
+
+@dataclass(eq=False)
+class TripChainSolution:
+    """Chains of an optimal (or, when ``certified`` is False, best found) trip-chain plan.
+
+    Attributes
+    ----------
+    objective
+        vehicle_cost x vehicles + deadhead cost + service cost - revenue of served orders.
+    num_vehicles
+        Vehicles used (chains).
+    chains
+        One int array of order indices (rows of the orders table) per vehicle, in time order.
+    served
+        Boolean mask over the orders.
+    cost_breakdown
+        The objective's parts: vehicle, dispatch and collection (depot legs), deadhead
+        between orders, service, revenue; and the km driven empty and in service.
+    potentials
+        (n, 2) node potentials of each order's pickup and drop-off node, in cost units, with
+        the source at 0 (network method; the HiGHS duals for ``method="highs"``). The reduced
+        cost of a pair i -> j is ``deadhead_cost(i, j) + potentials[i, 1] - potentials[j, 0]``.
+    certified
+        True when every compatible pair was priced and none had negative reduced cost: the
+        plan is optimal for the full compatibility graph.
+    arcs_in_model, arcs_priced, rounds
+        Pair arcs in the final model, pairs whose reduced cost was evaluated exactly, and
+        solve-and-price rounds.
+    """
+
+    objective: float
+    num_vehicles: int
+    chains: list[np.ndarray]
+    served: np.ndarray
+    cost_breakdown: dict
+    potentials: np.ndarray
+    certified: bool
+    arcs_in_model: int
+    arcs_priced: int
+    rounds: int
+    method: str
+    status: str
+    time_s: float
+    order_id: np.ndarray
+    pickup_time: np.ndarray = field(repr=False)
+    dropoff_time: np.ndarray = field(repr=False)
+    sink_potential: float = 0.0
+
+    def __repr__(self) -> str:
+        mark = "certified optimal" if self.certified else self.status
+        return (f"TripChainSolution({self.num_vehicles:,} vehicles serve "
+                f"{int(self.served.sum()):,}/{len(self.served):,} orders, objective "
+                f"{self.objective:,.2f}, {mark}, {self.time_s:.2f} s)")
+
+    @property
+    def vehicle_of(self) -> np.ndarray:
+        """Vehicle index of each order (-1 when not served)."""
+        out = np.full(len(self.served), -1, dtype=np.int64)
+        for v, chain in enumerate(self.chains):
+            out[chain] = v
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-safe summary (the numbers ``shareopt chain --json`` prints)."""
+        served = int(self.served.sum())
+        return {
+            "objective": round(float(self.objective), 6),
+            "vehicles": int(self.num_vehicles),
+            "served": served,
+            "lost": int(len(self.served) - served),
+            "orders": int(len(self.served)),
+            "certified": bool(self.certified),
+            "status": self.status,
+            "method": self.method,
+            "arcs_in_model": int(self.arcs_in_model),
+            "arcs_priced": int(self.arcs_priced),
+            "rounds": int(self.rounds),
+            "time_s": round(float(self.time_s), 4),
+            "cost_breakdown": {k: round(float(v), 6) for k, v in self.cost_breakdown.items()},
+        }
+
+    def to_frame(self):
+        """One row per served order: vehicle, position in its chain, order id and times."""
+        import pandas as pd
+
+        vehicle = np.concatenate([np.full(len(c), v) for v, c in enumerate(self.chains)] or [[]])
+        position = np.concatenate([np.arange(len(c)) for c in self.chains] or [[]])
+        index = np.concatenate(self.chains or [np.empty(0, np.int64)]).astype(np.int64)
+        return pd.DataFrame({
+            "vehicle": vehicle.astype(np.int64),
+            "position": position.astype(np.int64),
+            "order_id": self.order_id[index],
+            "order_index": index,
+            "pickup_time": self.pickup_time[index],
+            "dropoff_time": self.dropoff_time[index],
+        })
+
+    def to_csv(self, path) -> None:
+        """Write the chains as ``vehicle,position,order_id`` rows."""
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("vehicle,position,order_id\n")
+            for v, chain in enumerate(self.chains):
+                for position, i in enumerate(chain):
+                    out.write(f"{v},{position},{self.order_id[i]}\n")
+
+    def plot(self, ax=None, max_vehicles: int = 60):
+        """Gantt chart of the first ``max_vehicles`` vehicles (see :func:`shareopt.plot.gantt`)."""
+        from .plot import gantt
+
+        return gantt(self, ax=ax, max_vehicles=max_vehicles)
+
+
+def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0,
+                 service_cost_per_km: float | None = None, depot=None,
+                 max_vehicles: int | None = None, max_idle: float | None = None,
+                 must_serve: bool = False, successors: int = 5, price_per_order: int = 4,
+                 threads: int | None = None) -> dict:
+    """The cost and search parameters as the C++ chainer takes them (validated)."""
+    if service_cost_per_km is None:
+        service_cost_per_km = deadhead_cost_per_km
+    if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
+        raise ValueError(f"max_vehicles must be a whole number >= 0, got {max_vehicles!r}")
+    if max_idle is not None and not (max_idle >= 0):
+        raise ValueError(f"max_idle must be >= 0 seconds, got {max_idle!r}")
+    if depot is not None:
+        depot = tuple(float(v) for v in depot)
+        if len(depot) not in (2, 3):
+            raise ValueError("depot must be (x, y) or (x, y, zone)")
+        depot = (depot[0], depot[1], int(depot[2]) if len(depot) == 3 else -1)
+    return {
+        "vehicle_cost": float(vehicle_cost),
+        "deadhead_cost_per_km": float(deadhead_cost_per_km),
+        "service_cost_per_km": float(service_cost_per_km),
+        "depot": depot,
+        "max_vehicles": -1 if max_vehicles is None else int(max_vehicles),
+        "max_idle_s": np.inf if max_idle is None else float(max_idle),
+        "must_serve": bool(must_serve),
+        "successors": int(successors),
+        "price_per_order": int(price_per_order),
+        "threads": 0 if threads is None else int(threads),
+    }
+
+
+def _travel_model(metric, speed_kmh, detour, travel) -> TravelModel:
+    if travel is not None:
+        return travel
+    if isinstance(metric, ZoneMatrix):
+        return TravelModel("manhattan", detour=detour, speed_kmh=speed_kmh, zone_matrix=metric)
+    return TravelModel(metric, detour=detour, speed_kmh=speed_kmh)
+
+
+def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
+                      deadhead_cost_per_km: float = 1.0,
+                      service_cost_per_km: float | None = None, speed_kmh=25.0,
+                      metric="manhattan", detour: float = 1.0, travel: TravelModel | None = None,
+                      depot=None, max_vehicles: int | None = None, max_idle: float | None = None,
+                      must_serve: bool = False, method: str = "network",
+                      time_limit: float | None = None, progress: bool = False,
+                      successors: int = 5, price_per_order: int = 4,
+                      threads: int | None = None) -> TripChainSolution:
+    """Choose the orders to serve and each vehicle's chain at minimum cost.
+
+    Parameters
+    ----------
+    orders
+        An :class:`~shareopt.data.Orders` table (see :func:`~shareopt.data.read_orders`).
+    vehicle_cost
+        Cost per vehicle used (the seed's fleet plus dispatch and collection cost).
+    deadhead_cost_per_km
+        Cost of empty driving: depot to first pickup, between orders, last drop-off to depot.
+    service_cost_per_km
+        Cost of driving an order (default: ``deadhead_cost_per_km``). The service distance is
+        the orders' ``distance`` column when present, else the travel model's distance.
+    speed_kmh, metric, detour
+        The travel model: one speed or 24 hourly speeds; ``"manhattan"`` (default),
+        ``"euclidean"``, ``"haversine"`` (on lon/lat) or a :class:`~shareopt.travel.ZoneMatrix`.
+    travel
+        A ready :class:`~shareopt.travel.TravelModel`, instead of the three above.
+    depot
+        ``(x, y)`` (or ``(x, y, zone)``) in the travel model's coordinates. None: a vehicle
+        starts at its first pickup and ends at its last drop-off at no cost.
+    max_vehicles
+        Fleet bound F (None: unbounded).
+    max_idle
+        Longest wait in seconds between a drop-off and the next pickup (None: any).
+    must_serve
+        Serve every order; :class:`~shareopt.exceptions.InfeasibleError` when F is too small.
+    method
+        ``"network"`` (C++ network simplex with lazy arcs) or ``"highs"`` (the same flow LP
+        over every compatible pair, through HiGHS: a cross-check for small cases).
+    time_limit
+        Seconds for the whole solve. When it runs out the best plan so far comes back with
+        ``certified=False`` and ``status="time_limit"``.
+    progress
+        Show a progress bar of the pricing rounds.
+    successors, price_per_order
+        Candidate arcs per order to start from (cheapest and earliest, each way), and arcs
+        added per order and round; they change speed, never the optimum.
+    threads
+        Threads for arc generation and pricing (default: all cores).
+
+    Returns
+    -------
+    TripChainSolution
+    """
+    start = time.perf_counter()
+    if not isinstance(orders, Orders):
+        raise TypeError("orders must be an Orders table (use shareopt.data.read_orders)")
+    params = chain_params(vehicle_cost=vehicle_cost, deadhead_cost_per_km=deadhead_cost_per_km,
+                          service_cost_per_km=service_cost_per_km, depot=depot,
+                          max_vehicles=max_vehicles, max_idle=max_idle, must_serve=must_serve,
+                          successors=successors, price_per_order=price_per_order, threads=threads)
+    if method not in ("network", "highs"):
+        raise ValueError(f"method must be 'network' or 'highs', not {method!r}")
+    model = _travel_model(metric, speed_kmh, detour, travel)
+    pickups, dropoffs = orders.pickups, orders.dropoffs
+    chainer = _core.TripChainer(
+        model.core, orders.pickup_time, orders.dropoff_time, model.coordinates(pickups),
+        pickups.zone, model.coordinates(dropoffs), dropoffs.zone, orders.revenue,
+        orders.distance, params)
+    deadline = np.inf if time_limit is None else start + float(time_limit)
+    if method == "highs":
+        solved = _solve_highs(chainer, time_limit)
+    else:
+        solved = _solve_network(chainer, deadline, progress, must_serve)
+    return _solution(orders, model, chainer, params, method, solved, time.perf_counter() - start)
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.perf_counter()) if np.isfinite(deadline) else np.inf
+
+
+def _solve_network(chainer, deadline: float, progress: bool, must_serve: bool) -> dict:
+    from tqdm.auto import tqdm
+
+    chainer.add_candidate_arcs(_left(deadline))
+    rounds, certified, status = 0, False, "optimal"
+    with tqdm(desc="trip chains", unit=" round", disable=not progress, leave=False) as bar:
+        while True:
+            status = chainer.solve_flow(_left(deadline))
+            if status not in ("optimal", "infeasible"):
+                break
+            # Infeasible over the arcs so far proves nothing: the big-M potentials price the
+            # missing arcs, and only a complete round that adds none proves it for all pairs.
+            rounds += 1
+            added, complete = chainer.price(_left(deadline))
+            bar.update(1)
+            bar.set_postfix(arcs=chainer.arcs_in_model, added=added)
+            if not complete:
+                status = "time_limit"
+                break
+            if added == 0:
+                if status == "infeasible":
+                    raise InfeasibleError("no plan serves every order with max_vehicles="
+                                          f"{chainer.fleet_limit} vehicles (must_serve)")
+                certified = True
+                break
+    if status == "time_limit" and must_serve and not chainer.served().all():
+        raise TimeLimitError("time limit reached before a plan serving every order was found")
+    potentials = chainer.potentials()
+    return {
+        "successor": chainer.successor(), "starts": chainer.starts_chain().astype(bool),
+        "served": chainer.served().astype(bool), "certified": certified, "status": status,
+        "potentials": potentials, "arcs_in_model": chainer.arcs_in_model,
+        "arcs_priced": chainer.arcs_priced, "rounds": rounds,
+    }
+
+
+def _solve_highs(chainer, time_limit) -> dict:
+    n = chainer.size
+    pair_from, pair_to, _ = chainer.all_pairs(_MAX_HIGHS_PAIRS)
+    tail, head, lower, upper, _ = chainer.base_arcs()
+    start_cost, end_cost, service_cost, _ = chainer.cost_terms()
+    base_cost = np.empty(len(tail))
+    base_cost[0] = 0.0
+    base_cost[1::3] = start_cost
+    base_cost[2::3] = service_cost
+    base_cost[3::3] = end_cost
+    supply = np.zeros(2 * n + 2)
+    supply[0], supply[1] = chainer.fleet_limit, -chainer.fleet_limit
+    solution = min_cost_flow(
+        2 * n + 2, np.r_[tail, 3 + 2 * pair_from.astype(np.int64)],
+        np.r_[head, 2 + 2 * pair_to.astype(np.int64)],
+        np.r_[base_cost, chainer.pair_costs(pair_from, pair_to)], supply,
+        lower=np.r_[lower, np.zeros(len(pair_from))],
+        upper=np.r_[upper, np.ones(len(pair_from))], method="highs", time_limit=time_limit)
+    flow = solution.flow
+    if np.any(np.abs(flow - np.round(flow)) > 1e-6):
+        raise SolverError("HiGHS returned a fractional flow (the flow LP should be integral)")
+    flow = np.round(flow)
+    successor = np.full(n, -1, dtype=np.int32)
+    used = flow[len(tail):] > 0.5
+    successor[pair_from[used]] = pair_to[used]
+    pi = solution.potentials - solution.potentials[0]
+    return {
+        "successor": successor, "starts": flow[1:len(tail):3] > 0.5,
+        "served": flow[2:len(tail):3] > 0.5, "certified": True, "status": "optimal",
+        "potentials": pi, "arcs_in_model": len(pair_from), "arcs_priced": len(pair_from),
+        "rounds": 1,
+    }
+
+
+def _chains(successor: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
+    chains = []
+    for first in np.flatnonzero(starts):
+        chain = [int(first)]
+        while successor[chain[-1]] >= 0:
+            chain.append(int(successor[chain[-1]]))
+        chains.append(np.asarray(chain, dtype=np.int64))
+    return chains
+
+
+def _deadhead_km(orders, model, depot, pair_from, pair_to, firsts, lasts) -> float:
+    """Empty km: between consecutive orders, and depot legs when there is a depot."""
+    pickups, dropoffs = orders.pickups, orders.dropoffs
+    km = float(model.distance(dropoffs.take(pair_from), pickups.take(pair_to)).sum())
+    if depot is not None and len(firsts):
+        home = np.tile(np.array(depot[:2], dtype=np.float64), (len(firsts), 1))
+        zone = np.full(len(firsts), depot[2], dtype=np.int32)
+        first, last = pickups.take(firsts), dropoffs.take(lasts)
+        core = model.core
+        km += float(core.pair_distance(home, zone, model.coordinates(first), first.zone).sum())
+        km += float(core.pair_distance(model.coordinates(last), last.zone, home, zone).sum())
+    return km
+
+
+def _solution(orders, model, chainer, params, method, solved, seconds) -> TripChainSolution:
+    chains = _chains(solved["successor"], solved["starts"])
+    served = solved["served"]
+    start_cost, end_cost, service_cost, service_km = chainer.cost_terms()
+    pair_from = np.concatenate([c[:-1] for c in chains] or [np.empty(0, np.int64)]).astype(np.int32)
+    pair_to = np.concatenate([c[1:] for c in chains] or [np.empty(0, np.int64)]).astype(np.int32)
+    firsts = np.array([c[0] for c in chains], dtype=np.int64)
+    lasts = np.array([c[-1] for c in chains], dtype=np.int64)
+    vehicles = len(chains)
+    revenue = float(orders.revenue[served].sum())
+    between = float(chainer.pair_costs(pair_from, pair_to).sum())
+    depot_legs = float(start_cost[firsts].sum() - vehicles * params["vehicle_cost"]
+                       + end_cost[lasts].sum())
+    service = float((service_cost[served] + orders.revenue[served]).sum())
+    empty_km = _deadhead_km(orders, model, params["depot"], pair_from, pair_to, firsts, lasts)
+    breakdown = {
+        "vehicles": float(vehicles * params["vehicle_cost"]),
+        "dispatch_and_collection": depot_legs,
+        "deadhead_between_orders": between,
+        "service": service,
+        "revenue": -revenue,
+        "lost_revenue": float(orders.revenue[~served].sum()),
+        "deadhead_km": empty_km,
+        "service_km": float(service_km[served].sum()),
+    }
+    objective = (breakdown["vehicles"] + depot_legs + between + service - revenue)
+    pi = solved["potentials"]
+    n = len(orders)
+    return TripChainSolution(
+        objective=objective, num_vehicles=vehicles, chains=chains, served=served,
+        cost_breakdown=breakdown,
+        potentials=np.column_stack([pi[2:2 * n + 2:2], pi[3:2 * n + 2:2]]) if n else np.empty((0, 2)),
+        certified=solved["certified"], arcs_in_model=int(solved["arcs_in_model"]),
+        arcs_priced=int(solved["arcs_priced"]), rounds=int(solved["rounds"]), method=method,
+        status=solved["status"], time_s=seconds, order_id=orders.order_id,
+        pickup_time=orders.pickup_time, dropoff_time=orders.dropoff_time,
+        sink_potential=float(pi[1]) if len(pi) > 1 else 0.0)

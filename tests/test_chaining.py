@@ -1,0 +1,316 @@
+"""Trip chains: brute force, HiGHS cross-checks, invariants, lazy pricing, odd inputs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import shareopt as so
+from shareopt import _core
+from shareopt.chaining import chain_params, solve_trip_chains
+from shareopt.exceptions import InfeasibleError
+from shareopt.flow import min_cost_flow
+from shareopt.travel import TravelModel
+
+
+def random_orders(seed: int, n: int, span_s: float = 4 * 3600.0, area_km: float = 8.0) -> so.Orders:
+    rng = np.random.default_rng(seed)
+    pickup_time = np.sort(rng.uniform(0, span_s, n))
+    pickup = rng.uniform(0, area_km, (n, 2))
+    dropoff = np.clip(pickup + rng.normal(0, 2.0, (n, 2)), 0, area_km)
+    km = np.abs(pickup - dropoff).sum(axis=1)
+    dropoff_time = pickup_time + km / 25.0 * 3600.0 + rng.uniform(0, 300, n)
+    revenue = 2.0 + 2.5 * km
+    return so.Orders(np.arange(n), pickup_time, dropoff_time, pickup, dropoff, revenue, crs="xy")
+
+
+def random_params(seed: int, n: int) -> dict:
+    rng = np.random.default_rng(seed + 1)
+    params = {"vehicle_cost": float(rng.choice([0.0, 5.0, 30.0])),
+              "deadhead_cost_per_km": float(rng.choice([0.0, 0.5, 2.0])),
+              "max_idle": [None, 600.0, 1800.0][int(rng.integers(3))]}
+    if rng.random() < 0.3:
+        params["depot"] = (4.0, 4.0)
+    if rng.random() < 0.4:
+        params["max_vehicles"] = int(rng.integers(0, max(1, n // 2) + 1))
+    if rng.random() < 0.2:
+        params["must_serve"] = True
+        params["max_vehicles"] = None if rng.random() < 0.5 else int(rng.integers(1, n + 1))
+    return params
+
+
+def check_plan(orders: so.Orders, solution, params: dict, travel: TravelModel) -> float:
+    """Every invariant of a plan; returns its objective recomputed from the chains alone."""
+    n = len(orders)
+    seen = np.concatenate(solution.chains) if solution.chains else np.empty(0, np.int64)
+    assert len(seen) == len(np.unique(seen)), "an order is in two chains"
+    assert np.array_equal(np.sort(seen), np.flatnonzero(solution.served))
+    if params.get("max_vehicles") is not None:
+        assert solution.num_vehicles <= params["max_vehicles"]
+    if params.get("must_serve"):
+        assert solution.served.all()
+    deadhead = params.get("deadhead_cost_per_km", 1.0)
+    cost = solution.num_vehicles * params.get("vehicle_cost", 0.0)
+    idle = params.get("max_idle")
+    for chain in solution.chains:
+        a, b = chain[:-1], chain[1:]
+        if len(a):
+            arrive = orders.dropoff_time[a] + travel.travel_time(
+                orders.dropoffs.take(a), orders.pickups.take(b), orders.dropoff_time[a])
+            assert np.all(arrive <= orders.pickup_time[b] + 1e-9), "a chain is late"
+            if idle is not None:
+                assert np.all(orders.pickup_time[b] - orders.dropoff_time[a] <= idle + 1e-9)
+            cost += deadhead * travel.distance(orders.dropoffs.take(a), orders.pickups.take(b)).sum()
+        if params.get("depot") is not None:
+            home = np.array([params["depot"]])
+            cost += deadhead * travel.distance(home, orders.pickup_xy[chain[:1]]).sum()
+            cost += deadhead * travel.distance(orders.dropoff_xy[chain[-1:]], home).sum()
+    served = solution.served
+    km = orders.distance[served] if orders.distance is not None else travel.distance(
+        orders.pickups.take(served), orders.dropoffs.take(served))
+    cost += deadhead * km.sum() - orders.revenue[served].sum()
+    assert solution.objective == pytest.approx(cost, rel=1e-9, abs=1e-6)
+    assert n == len(solution.served)
+    return cost
+
+
+def brute_force(orders: so.Orders, params: dict, travel: TravelModel) -> float:
+    """Every choice of served orders and successor links, for a handful of orders."""
+    n = len(orders)
+    deadhead = params.get("deadhead_cost_per_km", 1.0)
+    idle = params.get("max_idle")
+    depot = params.get("depot")
+    fleet = params.get("max_vehicles")
+    ok = np.zeros((n, n), dtype=bool)
+    link = np.zeros((n, n))
+    for i, j in itertools.permutations(range(n), 2):
+        gap = orders.pickup_time[j] - orders.dropoff_time[i]
+        reach = travel.travel_time(orders.dropoff_xy[[i]], orders.pickup_xy[[j]],
+                                   orders.dropoff_time[i])[0]
+        ok[i, j] = gap >= reach and (idle is None or gap <= idle)
+        link[i, j] = deadhead * travel.distance(orders.dropoff_xy[[i]], orders.pickup_xy[[j]])[0]
+    km = travel.distance(orders.pickup_xy, orders.dropoff_xy)
+    own = deadhead * km - orders.revenue
+    start = np.full(n, params.get("vehicle_cost", 0.0))
+    end = np.zeros(n)
+    if depot is not None:
+        home = np.array([depot])
+        start += deadhead * travel.distance(np.repeat(home, n, 0), orders.pickup_xy)
+        end += deadhead * travel.distance(orders.dropoff_xy, np.repeat(home, n, 0))
+    best = np.inf
+    for mask in range(1 << n):
+        served = [i for i in range(n) if mask >> i & 1]
+        if params.get("must_serve") and len(served) < n:
+            continue
+        options = [[-1] + [j for j in served if ok[i, j]] for i in served]
+        for succ in itertools.product(*options):
+            targets = [j for j in succ if j >= 0]
+            if len(targets) != len(set(targets)):
+                continue
+            heads = set(served) - set(targets)
+            if fleet is not None and len(heads) > fleet:
+                continue
+            tails = [i for i, j in zip(served, succ) if j < 0]
+            cost = (sum(start[h] for h in heads) + sum(end[t] for t in tails)
+                    + sum(link[i, j] for i, j in zip(served, succ) if j >= 0)
+                    + sum(own[i] for i in served))
+            best = min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_brute_force_on_tiny_instances(seed):
+    orders = random_orders(seed, 5, span_s=3600.0, area_km=5.0)
+    params = random_params(seed, 5)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    best = brute_force(orders, params, travel)
+    if not np.isfinite(best):
+        with pytest.raises(InfeasibleError):
+            solve_trip_chains(orders, **params)
+        return
+    for method in ("network", "highs"):
+        solution = solve_trip_chains(orders, method=method, **params)
+        assert solution.certified
+        assert solution.objective == pytest.approx(best, abs=1e-6)
+        check_plan(orders, solution, params, travel)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 45))
+def test_network_matches_highs(seed, n):
+    orders = random_orders(seed, n)
+    params = random_params(seed, n)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    try:
+        reference = solve_trip_chains(orders, method="highs", **params)
+    except InfeasibleError:
+        with pytest.raises(InfeasibleError):
+            solve_trip_chains(orders, **params)
+        return
+    ours = solve_trip_chains(orders, successors=1, price_per_order=1, **params)
+    assert ours.certified and ours.status == "optimal"
+    assert ours.objective == pytest.approx(reference.objective, abs=1e-6)
+    check_plan(orders, ours, params, travel)
+    check_plan(orders, reference, params, travel)
+
+
+@pytest.mark.parametrize("metric", ["manhattan", "euclidean", "haversine"])
+def test_lazy_pricing_reaches_the_full_graph_optimum(day_orders, metric):
+    orders = day_orders.take(np.arange(0, 20_000, 10))
+    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=1800.0)
+    lazy = solve_trip_chains(orders, metric=metric, successors=1, price_per_order=1, **params)
+    assert lazy.certified and lazy.rounds > 1
+    # The same network with every compatible pair, solved once by the network simplex.
+    travel = TravelModel(metric, speed_kmh=25.0)
+    chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                travel.coordinates(orders.pickups), None,
+                                travel.coordinates(orders.dropoffs), None, orders.revenue,
+                                orders.distance, chain_params(**params))
+    pair_from, pair_to, pair_cost = chainer.all_pairs(10**8)
+    assert lazy.arcs_in_model < len(pair_from)
+    tail, head, lower, upper, cost = chainer.base_arcs()
+    supply = np.zeros(2 * len(orders) + 2, dtype=np.int64)
+    supply[0], supply[1] = chainer.fleet_limit, -chainer.fleet_limit
+    full = min_cost_flow(len(supply), np.r_[tail, 3 + 2 * pair_from], np.r_[head, 2 + 2 * pair_to],
+                         np.r_[cost, pair_cost], supply, lower=np.r_[lower, 0 * pair_from],
+                         upper=np.r_[upper, 1 + 0 * pair_from])
+    assert lazy.objective == pytest.approx(full.objective / chainer.scale, abs=1e-6)
+    check_plan(orders, lazy, params, travel)
+
+
+def test_pairs_enumerated_by_the_index_are_exactly_the_compatible_ones():
+    orders = random_orders(11, 120, span_s=2 * 3600.0)
+    for idle in (np.inf, 900.0):
+        travel = TravelModel("manhattan", speed_kmh=25.0)
+        chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                    orders.pickup_xy, None, orders.dropoff_xy, None,
+                                    orders.revenue, None, chain_params(max_idle=idle))
+        pair_from, pair_to, _ = chainer.all_pairs(10**6)
+        found = set(zip(pair_from.tolist(), pair_to.tolist()))
+        every = {(i, j) for i in range(120) for j in range(120) if chainer.compatible(i, j)}
+        assert found == every and len(every) > 100
+
+
+def test_degenerate_inputs():
+    travel_params = dict(vehicle_cost=10.0, deadhead_cost_per_km=1.0)
+    # Overlapping orders far apart: none can follow another, each served alone.
+    n = 6
+    apart = so.Orders(np.arange(n), np.zeros(n), np.full(n, 600.0),
+                      np.column_stack([np.arange(n) * 50.0, np.zeros(n)]),
+                      np.column_stack([np.arange(n) * 50.0, np.ones(n)]), np.full(n, 20.0),
+                      crs="xy")
+    plan = solve_trip_chains(apart, **travel_params)
+    assert plan.num_vehicles == n and all(len(c) == 1 for c in plan.chains)
+    assert plan.objective == pytest.approx(n * (10.0 + 1.0 - 20.0))
+    # No vehicles: nothing is served, unless every order must be.
+    none = solve_trip_chains(apart, max_vehicles=0, **travel_params)
+    assert none.num_vehicles == 0 and not none.served.any() and none.objective == 0.0
+    with pytest.raises(InfeasibleError, match="max_vehicles=0"):
+        solve_trip_chains(apart, max_vehicles=0, must_serve=True, **travel_params)
+    with pytest.raises(InfeasibleError):
+        solve_trip_chains(apart, max_vehicles=n - 1, must_serve=True, **travel_params)
+    # Identical orders (same times, same places) overlap: one vehicle each, both methods.
+    same = so.Orders(np.arange(4), np.full(4, 100.0), np.full(4, 400.0), np.ones((4, 2)),
+                     np.ones((4, 2)), np.full(4, 30.0), crs="xy")
+    for method in ("network", "highs"):
+        plan = solve_trip_chains(same, method=method, **travel_params)
+        assert plan.num_vehicles == 4 and plan.objective == pytest.approx(4 * (10.0 - 30.0))
+    # Zero-length orders at one place and time (the core allows them) chain in row order and
+    # never in a cycle.
+    travel = TravelModel("manhattan")
+    chainer = _core.TripChainer(travel.core, np.full(4, 100.0), np.full(4, 100.0), np.ones((4, 2)),
+                                None, np.ones((4, 2)), None, np.full(4, 5.0), None,
+                                chain_params(**travel_params))
+    assert [chainer.compatible(i, j) for i, j in [(0, 1), (1, 0), (2, 3), (3, 2)]] == [
+        True, False, True, False]
+    chainer.add_candidate_arcs(np.inf)
+    assert chainer.solve_flow(np.inf) == "optimal"
+    assert chainer.successor().tolist() == [1, 2, 3, -1]
+    assert chainer.starts_chain().tolist() == [1, 0, 0, 0]
+    # Unprofitable orders are not served at all.
+    poor = solve_trip_chains(apart, vehicle_cost=100.0)
+    assert poor.num_vehicles == 0 and poor.objective == 0.0 and poor.certified
+
+
+def test_bad_input_names_the_rows():
+    travel = TravelModel("manhattan")
+    base = dict(pickup_xy=np.zeros((3, 2)), pickup_zone=None, dropoff_xy=np.ones((3, 2)),
+                dropoff_zone=None, revenue=np.ones(3), service_km=None)
+    with pytest.raises(ValueError, match=r"drop-off before pickup \(rows 1\)"):
+        _core.TripChainer(travel.core, np.array([0.0, 50.0, 9.0]), np.array([5.0, 40.0, 10.0]),
+                          params=chain_params(), **base)
+    with pytest.raises(ValueError, match=r"missing or infinite time \(rows 0, 2\)"):
+        _core.TripChainer(travel.core, np.array([np.nan, 1.0, 2.0]), np.array([1.0, 2.0, np.inf]),
+                          params=chain_params(), **base)
+    with pytest.raises(ValueError, match="vehicle_cost"):
+        _core.TripChainer(travel.core, np.zeros(3), np.ones(3), params=chain_params(vehicle_cost=-1),
+                          **base)
+    orders = random_orders(0, 5)
+    with pytest.raises(ValueError, match="max_vehicles"):
+        solve_trip_chains(orders, max_vehicles=-2)
+    with pytest.raises(ValueError, match="max_idle"):
+        solve_trip_chains(orders, max_idle=float("nan"))
+    with pytest.raises(ValueError, match="method"):
+        solve_trip_chains(orders, method="lp")
+    with pytest.raises(TypeError, match="Orders"):
+        solve_trip_chains({"pickup_time": [1.0]})
+
+
+def test_same_input_same_plan_and_time_limit(day_orders):
+    orders = day_orders.take(np.arange(4000))
+    params = dict(vehicle_cost=50.0, deadhead_cost_per_km=1.0, max_idle=1200.0, threads=2)
+    first = solve_trip_chains(orders, **params)
+    second = solve_trip_chains(orders, **params)
+    assert [c.tolist() for c in first.chains] == [c.tolist() for c in second.chains]
+    cut = solve_trip_chains(orders, time_limit=0.0, **params)
+    assert not cut.certified and cut.status == "time_limit"
+    check_plan(orders, cut, params, TravelModel("manhattan", speed_kmh=25.0))
+
+
+def test_solution_outputs(tmp_path):
+    orders = random_orders(5, 60)
+    plan = solve_trip_chains(orders, vehicle_cost=5.0, deadhead_cost_per_km=0.5)
+    summary = plan.to_dict()
+    for key in ("objective", "vehicles", "served", "lost", "orders", "certified",
+                "arcs_in_model", "arcs_priced", "rounds", "time_s"):
+        assert key in summary
+    assert summary["served"] + summary["lost"] == 60
+    parts = plan.cost_breakdown
+    assert plan.objective == pytest.approx(parts["vehicles"] + parts["dispatch_and_collection"]
+                                           + parts["deadhead_between_orders"] + parts["service"]
+                                           + parts["revenue"])
+    frame = plan.to_frame()
+    assert len(frame) == summary["served"]
+    assert (frame.groupby("vehicle")["pickup_time"].apply(lambda t: t.is_monotonic_increasing)).all()
+    plan.to_csv(tmp_path / "chains.csv")
+    lines = (tmp_path / "chains.csv").read_text().splitlines()
+    assert lines[0] == "vehicle,position,order_id" and len(lines) == summary["served"] + 1
+    assert np.array_equal(plan.vehicle_of >= 0, plan.served)
+    # Reduced costs of the used pairs are zero (they are in the optimal basis or at bound).
+    assert plan.potentials.shape == (60, 2)
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = plan.plot()
+    assert len(ax.patches) + len(ax.collections) >= plan.num_vehicles
+
+
+def test_real_tlc_day_on_zones(tlc_2021):
+    travel = TravelModel.from_trips(tlc_2021)
+    params = dict(vehicle_cost=10.0, deadhead_cost_per_km=0.5, max_idle=3600.0)
+    plan = solve_trip_chains(tlc_2021, travel=travel, **params)
+    assert plan.certified and plan.served.sum() > 0.5 * len(tlc_2021)
+    dearer = solve_trip_chains(tlc_2021, travel=travel, **dict(params, vehicle_cost=40.0))
+    assert dearer.num_vehicles <= plan.num_vehicles and dearer.objective >= plan.objective
+    check_plan(tlc_2021, plan, params, travel)
+    fleet = solve_trip_chains(tlc_2021, travel=travel, must_serve=True, vehicle_cost=1e4,
+                              deadhead_cost_per_km=0.0, max_idle=3600.0)
+    assert fleet.served.all() and fleet.certified
+    assert fleet.num_vehicles <= plan.num_vehicles + (len(tlc_2021) - plan.served.sum())
+    with pytest.raises(InfeasibleError):
+        solve_trip_chains(tlc_2021, travel=travel, must_serve=True, vehicle_cost=1e4,
+                          deadhead_cost_per_km=0.0, max_idle=3600.0,
+                          max_vehicles=fleet.num_vehicles - 1)
