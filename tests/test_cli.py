@@ -105,3 +105,36 @@ def test_load_every_file_of_the_shared_nyc_data(shared_data, capsys):
             assert summary["load_report"]["dropped_by_reason"]
         else:
             assert summary["zones"] in (263, 265)
+
+
+def test_chain_json_and_chains_csv(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    so.synthetic_orders(800, seed=2).to_csv(path)
+    out_csv = tmp_path / "chains.csv"
+    args = ["chain", str(path), "--vehicle-cost", "5", "--deadhead-cost-per-km", "0.5",
+            "--max-idle", "1200", "--out", str(out_csv), "--json"]
+    code, out, _ = run(capsys, *args)
+    result = json.loads(out)
+    assert code == 0
+    for key in ("objective", "vehicles", "served", "lost", "orders", "certified",
+                "arcs_in_model", "arcs_priced", "rounds", "time_s"):
+        assert key in result
+    assert result["orders"] == 800 and result["certified"] is True
+    assert result["served"] + result["lost"] == 800
+    rows = out_csv.read_text().splitlines()
+    assert rows[0] == "vehicle,position,order_id" and len(rows) == result["served"] + 1
+    assert len({r.split(",")[0] for r in rows[1:]}) == result["vehicles"]
+    code, out, _ = run(capsys, *args[:-3], "--method", "highs", "--json")
+    assert code == 0 and json.loads(out)["objective"] == pytest.approx(result["objective"], abs=1e-6)
+
+
+def test_chain_errors_are_one_line(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    so.synthetic_orders(200, seed=2).to_csv(path)
+    code, out, err = run(capsys, "chain", str(path), "--vehicle-cost", "5", "--max-vehicles", "1",
+                         "--must-serve", "--json")
+    assert code == 2 and "max_vehicles=1" in json.loads(out)["error"]
+    code, _, err = run(capsys, "chain", str(path), "--depot", "1;2")
+    assert code == 2 and "X,Y" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "chain", str(path), "--vehicle-cost", "-1")
+    assert code == 2 and "vehicle_cost" in err
