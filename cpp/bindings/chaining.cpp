@@ -157,6 +157,13 @@ void bind_chaining(py::module_& m) {
                 return out;
             },
             py::arg("from"), py::arg("to"))
+        .def("supplies",
+             [](const TripChainer& self) {
+                 const auto nodes = static_cast<std::int32_t>(2 * self.size() + 2);
+                 CArray<std::int64_t> out(nodes);
+                 for (std::int32_t u = 0; u < nodes; ++u) out.mutable_data()[u] = self.supply(u);
+                 return out;
+             })
         .def("compatible", &TripChainer::compatible, py::arg("i"), py::arg("j"))
         .def("successor", [](const TripChainer& s) { return to_array(s.successor()); })
         .def("served", [](const TripChainer& s) { return to_array(s.served()); })

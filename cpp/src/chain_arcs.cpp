@@ -150,6 +150,7 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
     const std::size_t before = pairs_.size();
     add_pairs(arcs);
+    start_from_greedy();
     return static_cast<std::int64_t>(pairs_.size() - before);
 }
 

@@ -136,40 +136,40 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
     all_dropoffs_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), dropoff_time_);
 
-    // Network: source, sink, then pickup and drop-off of each order.
+    // A transportation problem (Ma et al.'s DAG with each order's service arc folded away):
+    // the drop-off node of every order supplies one vehicle and its pickup node needs one.
+    // A pickup gets its vehicle from the source (a new vehicle), from an earlier drop-off (a
+    // pair arc), or from its own drop-off (the order is not served); a drop-off sends its
+    // vehicle to a later pickup, to the sink (end of chain) or to its own pickup. Serving
+    // order i costs start/pair costs plus service - revenue; not serving it is priced as
+    // revenue - service on the own arc, with the constant sum(service - revenue) added back.
+    // Every bound is implied by the unit supplies, so no arc needs a capacity, no tree arc
+    // is ever saturated, and a chain of orders is not a chain of tree arcs.
     const auto nodes = static_cast<std::int64_t>(2 * n_ + 2);
     scale_ = cost_scale(largest * 1.01 + 1e-9, nodes);
     fleet_ = params.max_vehicles < 0 ? static_cast<std::int64_t>(n_) : params.max_vehicles;
     flow_ = NetworkSimplex(static_cast<std::int32_t>(nodes));
     flow_.set_supply(0, fleet_);
     flow_.set_supply(1, -fleet_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        flow_.set_supply(static_cast<std::int32_t>(2 + 2 * i), -1);
+        flow_.set_supply(static_cast<std::int32_t>(3 + 2 * i), 1);
+    }
     flow_.set_cost_bound(to_scaled(largest * 1.01 + 1e-9) + 1);
     base_arcs_.reserve(3 * n_ + 1);
     base_arcs_.push_back({0, 1, 0, fleet_, 0});
-    const std::int64_t must = params.must_serve ? 1 : 0;
+    const std::int64_t skip = params.must_serve ? 0 : 1;
     for (std::size_t i = 0; i < n_; ++i) {
         const auto pick = static_cast<std::int32_t>(2 + 2 * i);
         base_arcs_.push_back({0, pick, 0, 1, to_scaled(start_cost_[i])});
-        base_arcs_.push_back({pick, pick + 1, must, 1, to_scaled(service_cost_[i])});
+        base_arcs_.push_back({pick + 1, pick, 0, skip, -to_scaled(service_cost_[i])});
         base_arcs_.push_back({pick + 1, 1, 0, 1, to_scaled(end_cost_[i])});
     }
-    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 2 * n_ * params.successors));
+    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 4 * n_ * params.successors));
     for (const BaseArc& a : base_arcs_) {
-        // The source has exactly `fleet` units, so source->sink needs no bound of its own; an
-        // unbounded arc keeps the start tree below strongly feasible.
-        const bool source_sink = a.tail == 0 && a.head == 1;
-        flow_.add_arc(a.tail, a.head, a.lower, source_sink ? NetworkSimplex::kInfinity : a.upper, a.cost);
+        const bool closed = a.upper == 0;  // must_serve: an order cannot be skipped
+        flow_.add_arc(a.tail, a.head, 0, closed ? 0 : NetworkSimplex::kInfinity, a.cost);
     }
-    // Start from "no order served": every pickup hangs from its drop-off, every drop-off and
-    // the source from the sink. Without lower bounds this tree is feasible; with must_serve
-    // it is not, and the solve starts from the artificial tree instead.
-    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
-    tree[0] = 0;
-    for (std::size_t i = 0; i < n_; ++i) {
-        tree[2 + 2 * i] = static_cast<std::int64_t>(2 + 3 * i);
-        tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);
-    }
-    if (!params.must_serve) flow_.start_from_tree(tree);
 }
 
 TripChainer::~TripChainer() = default;
@@ -210,12 +210,87 @@ void TripChainer::add_pairs(std::vector<PairArc>& arcs) {
                arcs.end());
     flow_.reserve_arcs(flow_.num_arcs() + static_cast<std::int64_t>(arcs.size()));
     for (const PairArc& arc : arcs) {
-        flow_.add_arc(3 + 2 * arc.from, 2 + 2 * arc.to, 0, 1, arc.cost);
+        flow_.add_arc(3 + 2 * arc.from, 2 + 2 * arc.to, 0, NetworkSimplex::kInfinity, arc.cost);
         pairs_.push_back(arc);
     }
 }
 
 FlowStatus TripChainer::solve_flow(double time_limit_s) { return flow_.solve(time_limit_s); }
+
+bool TripChainer::start_from_greedy() {
+    if (flow_.started()) return false;
+    // First fit in time: each pickup, in pickup-time order, takes the vehicle of the cheapest
+    // candidate predecessor whose chain still ends there, when that saves a new vehicle.
+    std::vector<std::size_t> by_pickup(n_);
+    for (std::size_t i = 0; i < n_; ++i) by_pickup[i] = i;
+    std::stable_sort(by_pickup.begin(), by_pickup.end(),
+                     [&](std::size_t a, std::size_t b) { return precedes(a, b); });
+    std::vector<std::size_t> incoming(n_ + 1, 0);
+    for (const PairArc& arc : pairs_) ++incoming[static_cast<std::size_t>(arc.to) + 1];
+    for (std::size_t j = 0; j < n_; ++j) incoming[j + 1] += incoming[j];
+    std::vector<std::size_t> in_list(pairs_.size());
+    {
+        std::vector<std::size_t> fill(incoming.begin(), incoming.end() - 1);
+        for (std::size_t k = 0; k < pairs_.size(); ++k) in_list[fill[static_cast<std::size_t>(pairs_[k].to)]++] = k;
+    }
+    std::vector<std::int64_t> in_arc(n_, -1);
+    std::vector<std::int32_t> next(n_, -1);
+    for (std::size_t j : by_pickup) {
+        std::int64_t best = -1;
+        std::int64_t best_saving = 0;
+        for (std::size_t p = incoming[j]; p < incoming[j + 1]; ++p) {
+            const std::size_t k = in_list[p];
+            const auto i = static_cast<std::size_t>(pairs_[k].from);
+            if (next[i] >= 0) continue;
+            const std::int64_t saving = to_scaled(start_cost_[j]) + to_scaled(end_cost_[i]) - pairs_[k].cost;
+            if (saving > best_saving) {
+                best_saving = saving;
+                best = static_cast<std::int64_t>(k);
+            }
+        }
+        if (best < 0) continue;
+        next[static_cast<std::size_t>(pairs_[static_cast<std::size_t>(best)].from)] = static_cast<std::int32_t>(j);
+        in_arc[j] = pair_arc(static_cast<std::size_t>(best));
+    }
+    // Keep the chains that pay for themselves (all of them with must_serve), best first,
+    // at most the fleet bound.
+    std::vector<std::pair<std::int64_t, std::size_t>> chains;  // (cost, first order)
+    for (std::size_t first = 0; first < n_; ++first) {
+        if (in_arc[first] >= 0) continue;
+        std::int64_t cost = to_scaled(start_cost_[first]);
+        std::size_t last = first;
+        for (std::size_t i = first;; i = static_cast<std::size_t>(next[i])) {
+            cost += to_scaled(service_cost_[i]);
+            if (next[i] < 0) {
+                last = i;
+                break;
+            }
+            cost += to_scaled(pair_cost(static_cast<std::int32_t>(i), next[i]));
+        }
+        cost += to_scaled(end_cost_[last]);
+        if (cost < 0 || params_.must_serve) chains.emplace_back(cost, first);
+    }
+    if (params_.must_serve && static_cast<std::int64_t>(chains.size()) > fleet_) return false;
+    std::stable_sort(chains.begin(), chains.end());
+    if (static_cast<std::int64_t>(chains.size()) > fleet_) chains.resize(static_cast<std::size_t>(fleet_));
+
+    // The tree: the source and every drop-off hang from the sink, every pickup from where its
+    // vehicle comes from (source, previous drop-off, or its own drop-off when skipped).
+    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
+    tree[0] = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);
+        tree[2 + 2 * i] = static_cast<std::int64_t>(2 + 3 * i);  // skipped unless kept below
+    }
+    for (const auto& chain : chains) {
+        std::size_t i = chain.second;
+        tree[2 + 2 * i] = static_cast<std::int64_t>(1 + 3 * i);
+        for (; next[i] >= 0; i = static_cast<std::size_t>(next[i])) {
+            tree[2 + 2 * static_cast<std::size_t>(next[i])] = in_arc[static_cast<std::size_t>(next[i])];
+        }
+    }
+    return flow_.start_from_tree(tree);
+}
 
 std::vector<std::int32_t> TripChainer::successor() const {
     std::vector<std::int32_t> next(n_, -1);
@@ -229,7 +304,7 @@ std::vector<std::int32_t> TripChainer::successor() const {
 std::vector<std::uint8_t> TripChainer::served() const {
     std::vector<std::uint8_t> out(n_, 0);
     if (!flow_.started()) return out;
-    for (std::size_t i = 0; i < n_; ++i) out[i] = flow_.flow(static_cast<std::int64_t>(2 + 3 * i)) > 0;
+    for (std::size_t i = 0; i < n_; ++i) out[i] = flow_.flow(static_cast<std::int64_t>(2 + 3 * i)) == 0;
     return out;
 }
 

@@ -2,8 +2,11 @@
 
 The model is Ma et al. (2017), seed 001 phase one: a min-cost flow on the DAG
 ``source -> pickup(i) -> dropoff(i) -> pickup(j) -> ... -> sink`` with unit capacities and the
-fleet bound on ``source -> sink``. Its LP is integral, so the network simplex gives the exact
-optimum. Order j may follow order i when ``dropoff_time[i] + travel_time(dropoff[i],
+fleet bound on ``source -> sink``. We solve it in its transportation form: every drop-off
+supplies one vehicle and every pickup needs one, from the source (a new vehicle), an earlier
+drop-off (a pair arc) or its own drop-off (the order is skipped). Same optimum, but no service
+arcs, so chains of orders do not become deep paths of the simplex tree. Its LP is integral, so
+the network simplex gives the exact optimum. Order j may follow order i when ``dropoff_time[i] + travel_time(dropoff[i],
 pickup[j]) <= pickup_time[j]`` (and ``pickup_time[j] - dropoff_time[i] <= max_idle`` when set).
 
 A full NYC day has billions of compatible pairs, so the model starts from a few candidate arcs
@@ -307,14 +310,12 @@ def _solve_highs(chainer, time_limit) -> dict:
     base_cost = np.empty(len(tail))
     base_cost[0] = 0.0
     base_cost[1::3] = start_cost
-    base_cost[2::3] = service_cost
+    base_cost[2::3] = -service_cost  # skipping an order saves its service and forgoes revenue
     base_cost[3::3] = end_cost
-    supply = np.zeros(2 * n + 2)
-    supply[0], supply[1] = chainer.fleet_limit, -chainer.fleet_limit
     solution = min_cost_flow(
         2 * n + 2, np.r_[tail, 3 + 2 * pair_from.astype(np.int64)],
         np.r_[head, 2 + 2 * pair_to.astype(np.int64)],
-        np.r_[base_cost, chainer.pair_costs(pair_from, pair_to)], supply,
+        np.r_[base_cost, chainer.pair_costs(pair_from, pair_to)], chainer.supplies(),
         lower=np.r_[lower, np.zeros(len(pair_from))],
         upper=np.r_[upper, np.ones(len(pair_from))], method="highs", time_limit=time_limit)
     flow = solution.flow
@@ -327,7 +328,7 @@ def _solve_highs(chainer, time_limit) -> dict:
     pi = solution.potentials - solution.potentials[0]
     return {
         "successor": successor, "starts": flow[1:len(tail):3] > 0.5,
-        "served": flow[2:len(tail):3] > 0.5, "certified": True, "status": "optimal",
+        "served": flow[2:len(tail):3] < 0.5, "certified": True, "status": "optimal",
         "potentials": pi, "arcs_in_model": len(pair_from), "arcs_priced": len(pair_from),
         "rounds": 1,
     }

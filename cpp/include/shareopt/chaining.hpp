@@ -51,6 +51,7 @@ class CellGeometry;  // cells that bound distances (chain_index.hpp)
 class CellIndex;     // places by cell and time
 
 // Node layout of the flow network: source 0, sink 1, pickup of order i 2 + 2i, drop-off 3 + 2i.
+// Supplies: fleet at the source, -fleet at the sink, -1 at each pickup, +1 at each drop-off.
 class TripChainer {
 public:
     // Validates every input (throws std::invalid_argument naming the first bad rows) and
@@ -69,6 +70,9 @@ public:
 
     // The k cheapest successors and predecessors of every order, added to the model.
     std::int64_t add_candidate_arcs(double time_limit_s);
+    // Before the first solve: start the simplex from a greedy plan over the arcs so far
+    // (false: it could not, and the solve starts from nothing served or the artificial tree).
+    bool start_from_greedy();
     // Re-optimizes the model from its current basis.
     FlowStatus solve_flow(double time_limit_s);
     // Prices every compatible pair with the current potentials and adds those with negative
@@ -80,10 +84,13 @@ public:
     std::vector<PairArc> all_pairs(std::int64_t max_pairs) const;
 
     // Flow network arcs outside the pair arcs, in model order: source->sink, then per order
-    // source->pickup, pickup->drop-off, drop-off->sink. (tail, head, lower, upper, cost).
+    // source->pickup (new vehicle), drop-off->own pickup (order skipped; upper 0 with
+    // must_serve; cost revenue - service), drop-off->sink. (tail, head, lower, upper, cost).
+    // The model's objective plus the sum of (service - revenue) is the plan's cost.
     struct BaseArc { std::int32_t tail, head; std::int64_t lower, upper, cost; };
     const std::vector<BaseArc>& base_arcs() const { return base_arcs_; }
     std::int64_t fleet_limit() const { return fleet_; }
+    std::int64_t supply(std::int32_t node) const { return flow_.supply(node); }
 
     // Results after an optimal solve_flow.
     std::vector<std::int32_t> successor() const;  // -1: last of its chain or not served
