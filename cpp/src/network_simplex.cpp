@@ -87,18 +87,6 @@ std::int64_t NetworkSimplex::add_arc(std::int32_t tail, std::int32_t head, Value
     if (cost <= -kInfinity || cost >= kInfinity) {
         throw std::invalid_argument("arc cost out of range");
     }
-    if (lower > 0) {
-        // Shift the lower bound into the supplies: flow = lower + internal flow.
-        supply_[static_cast<std::size_t>(tail)] -= lower;
-        supply_[static_cast<std::size_t>(head)] += lower;
-    }
-    src_.push_back(tail);
-    tgt_.push_back(head);
-    cap_.push_back(upper >= kInfinity ? kInfinity : upper - lower);
-    cost_.push_back(cost);
-    flow_.push_back(0);
-    lower_.push_back(lower);
-    state_.push_back(kLower);
     if (started_) {
         // A new arc with a cost beyond the big-M bound could make artificial flow look cheap.
         const Value magnitude = cost < 0 ? -cost : cost;
@@ -107,35 +95,70 @@ std::int64_t NetworkSimplex::add_arc(std::int32_t tail, std::int32_t head, Value
                                         " exceeds the cost bound set before the first solve");
         }
     }
+    src_.push_back(tail);
+    tgt_.push_back(head);
+    cap_.push_back(upper >= kInfinity ? kInfinity : upper - lower);
+    cost_.push_back(cost);
+    flow_.push_back(0);
+    lower_.push_back(lower);
+    state_.push_back(kLower);
     return static_cast<std::int64_t>(src_.size()) - 1 - num_nodes_;
 }
 
 bool NetworkSimplex::find_entering(std::int64_t& entering) {
+    const auto reduced = [&](std::int64_t arc) {
+        const auto a = static_cast<std::size_t>(arc);
+        return state_[a] * (cost_[a] + pi_[static_cast<std::size_t>(src_[a])] -
+                            pi_[static_cast<std::size_t>(tgt_[a])]);
+    };
+    // Minor iterations: the candidates of the last scan that still price out, best first.
+    if (minor_left_ > 0 && !candidates_.empty()) {
+        --minor_left_;
+        Value best = 0;
+        std::size_t kept = 0;
+        for (std::int64_t arc : candidates_) {
+            const Value rc = reduced(arc);
+            if (rc >= 0) continue;
+            candidates_[kept++] = arc;
+            if (rc < best) {
+                best = rc;
+                entering = arc;
+            }
+        }
+        candidates_.resize(kept);
+        if (best < 0) return true;
+    }
+    // Major iteration: scan blocks of about sqrt(arcs) arcs from where the last scan stopped,
+    // until a block ends with enough candidates or every arc was seen.
     const auto first = static_cast<std::int64_t>(num_nodes_);
     const auto end = static_cast<std::int64_t>(src_.size());
     const std::int64_t count = end - first;
     if (count <= 0) return false;
     const std::int64_t block =
-        std::max<std::int64_t>(10, static_cast<std::int64_t>(std::sqrt(static_cast<double>(count)) * 4));
+        std::max<std::int64_t>(10, static_cast<std::int64_t>(std::sqrt(static_cast<double>(count))));
+    const std::size_t wanted = static_cast<std::size_t>(std::max<std::int64_t>(4, block / 2));
     if (next_arc_ < first || next_arc_ >= end) next_arc_ = first;
+    candidates_.clear();
     Value best = 0;
     std::int64_t e = next_arc_;
     std::int64_t left = block;
     for (std::int64_t k = 0; k < count; ++k) {
-        const auto a = static_cast<std::size_t>(e);
-        const Value rc = state_[a] * (cost_[a] + pi_[static_cast<std::size_t>(src_[a])] -
-                                      pi_[static_cast<std::size_t>(tgt_[a])]);
-        if (rc < best) {
-            best = rc;
-            entering = e;
+        const Value rc = reduced(e);
+        if (rc < 0) {
+            candidates_.push_back(e);
+            if (rc < best) {
+                best = rc;
+                entering = e;
+            }
         }
         if (++e == end) e = first;
         if (--left == 0) {
-            if (best < 0) break;
+            if (candidates_.size() >= wanted) break;
             left = block;
         }
     }
     next_arc_ = e;
+    minor_left_ = static_cast<std::int64_t>(candidates_.size() / 2);
     return best < 0;
 }
 
@@ -166,7 +189,9 @@ bool NetworkSimplex::pivot(std::int64_t entering) {
     bool on_first = false;
     for (std::int32_t u = first; u != join; u = parent_[static_cast<std::size_t>(u)]) {
         const auto a = static_cast<std::size_t>(pred_[static_cast<std::size_t>(u)]);
-        const Value room = dir_[static_cast<std::size_t>(u)] == kDown ? cap_[a] - flow_[a] : flow_[a];
+        const Value room = dir_[static_cast<std::size_t>(u)] == kDown
+                               ? (cap_[a] >= kInfinity ? kInfinity : cap_[a] - flow_[a])
+                               : flow_[a];
         if (room < delta) {
             delta = room;
             u_out = u;
@@ -175,7 +200,9 @@ bool NetworkSimplex::pivot(std::int64_t entering) {
     }
     for (std::int32_t u = second; u != join; u = parent_[static_cast<std::size_t>(u)]) {
         const auto a = static_cast<std::size_t>(pred_[static_cast<std::size_t>(u)]);
-        const Value room = dir_[static_cast<std::size_t>(u)] == kUp ? cap_[a] - flow_[a] : flow_[a];
+        const Value room = dir_[static_cast<std::size_t>(u)] == kUp
+                               ? (cap_[a] >= kInfinity ? kInfinity : cap_[a] - flow_[a])
+                               : flow_[a];
         if (room <= delta) {
             delta = room;
             u_out = u;
@@ -321,6 +348,13 @@ FlowStatus NetworkSimplex::solve(double time_limit_s) {
 NetworkSimplex::Value NetworkSimplex::flow(std::int64_t arc) const {
     const std::size_t a = internal(arc);
     return flow_[a] + lower_[a];
+}
+
+NetworkSimplex::Value NetworkSimplex::potential(std::int32_t node) const {
+    if (node < 0 || node >= num_nodes_ || !started_) {
+        throw std::out_of_range("node " + std::to_string(node) + " out of range, or no solve yet");
+    }
+    return pi_[static_cast<std::size_t>(node)];
 }
 
 NetworkSimplex::Value NetworkSimplex::reduced_cost(std::int64_t arc) const {

@@ -12,10 +12,19 @@ namespace shareopt {
 
 void NetworkSimplex::set_big_m() {
     const auto n = static_cast<std::size_t>(num_nodes_);
-    Value total = 0;
-    for (std::size_t u = 0; u < n; ++u) total += supply_[u];
-    if (total != 0) {
-        throw std::invalid_argument("supplies sum to " + std::to_string(total) + ", not 0");
+    // Total supply and total demand, each below kInfinity: then no sum overflows and no flow
+    // on the artificial start reaches kInfinity.
+    const std::vector<Value> b = shifted_supplies();
+    Value positive = 0, negative = 0;
+    for (std::size_t u = 0; u < n; ++u) {
+        Value& side = b[u] > 0 ? positive : negative;
+        side += b[u] > 0 ? b[u] : -b[u];
+        if (side >= kInfinity) {
+            throw std::invalid_argument("total supply or demand reaches " + std::to_string(kInfinity));
+        }
+    }
+    if (positive != negative) {
+        throw std::invalid_argument("supplies sum to " + std::to_string(positive - negative) + ", not 0");
     }
     Value max_cost = cost_bound_;
     for (std::size_t a = n; a < cost_.size(); ++a) max_cost = std::max(max_cost, std::abs(cost_[a]));
@@ -29,9 +38,25 @@ void NetworkSimplex::set_big_m() {
     artificial_cost_ = (max_cost + 1) * nodes;
 }
 
+std::vector<NetworkSimplex::Value> NetworkSimplex::shifted_supplies() const {
+    // Lower bounds move into the supplies: flow = lower + internal flow.
+    std::vector<Value> b(supply_);
+    for (std::size_t a = static_cast<std::size_t>(num_nodes_); a < src_.size(); ++a) {
+        Value& from = b[static_cast<std::size_t>(src_[a])];
+        Value& to = b[static_cast<std::size_t>(tgt_[a])];
+        from -= lower_[a];  // |supply|, lower < kInfinity = 2^60: one step cannot overflow
+        to += lower_[a];
+        if (from <= -kInfinity || to >= kInfinity) {
+            throw std::invalid_argument("supplies and lower bounds too large");
+        }
+    }
+    return b;
+}
+
 void NetworkSimplex::initialize() {
     const auto n = static_cast<std::size_t>(num_nodes_);
     set_big_m();
+    const std::vector<Value> supply = shifted_supplies();
     parent_.assign(n + 1, -1);
     pred_.assign(n + 1, -1);
     dir_.assign(n + 1, kUp);
@@ -50,18 +75,18 @@ void NetworkSimplex::initialize() {
         last_succ_[u] = static_cast<std::int32_t>(u);
         cap_[u] = kInfinity;
         state_[u] = kTree;
-        if (supply_[u] >= 0) {
+        if (supply[u] >= 0) {
             dir_[u] = kUp;
             src_[u] = static_cast<std::int32_t>(u);
             tgt_[u] = root_;
-            flow_[u] = supply_[u];
+            flow_[u] = supply[u];
             cost_[u] = 0;
             pi_[u] = 0;
         } else {
             dir_[u] = kDown;
             src_[u] = root_;
             tgt_[u] = static_cast<std::int32_t>(u);
-            flow_[u] = -supply_[u];
+            flow_[u] = -supply[u];
             cost_[u] = artificial_cost_;
             pi_[u] = artificial_cost_;
         }
@@ -122,7 +147,7 @@ bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc
     if (order.size() != n + 1) return false;
 
     // Flows: each tree arc carries the net supply of the subtree below it.
-    std::vector<Value> below(supply_.begin(), supply_.end());
+    std::vector<Value> below = shifted_supplies();
     std::vector<std::int8_t> dir(n + 1, kUp);
     std::vector<Value> tree_flow(n + 1, 0);
     for (std::size_t k = order.size(); k-- > 1;) {

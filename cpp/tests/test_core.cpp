@@ -130,6 +130,7 @@ int main() {
     test_hourly_fifo();
     test_zone_matrix();
     test_csv();
+    { extern int run_network_simplex_tests(); failures += run_network_simplex_tests(); }
     if (failures) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -16,8 +16,8 @@ const char* flow_status_name(FlowStatus status);
 //
 // The method is the primal network simplex on a strongly feasible spanning tree (Cunningham's
 // leaving-arc rule, so degenerate pivots cannot cycle), started from an artificial root with
-// big-M arcs, and block-search pricing (best reduced cost within blocks of about sqrt(arcs)
-// arcs). The tree is stored as parent/pred arrays plus a preorder thread with subtree sizes, so
+// big-M arcs, and candidate-list pricing (one scan over blocks of about sqrt(arcs) arcs
+// collects many entering candidates, and the next pivots re-price only those). The tree is stored as parent/pred arrays plus a preorder thread with subtree sizes, so
 // a pivot costs the length of its cycle plus the size of the subtree it moves.
 //
 // Arcs may be added after a solve (at zero flow, lower bound 0) and solve() called again: the
@@ -61,7 +61,7 @@ public:
     Value flow(std::int64_t arc) const;
     // Node potentials pi: the reduced cost of arc (u, v) is cost + pi[u] - pi[v], >= 0 for arcs
     // that can carry more flow and <= 0 for arcs that can carry less, at optimality.
-    Value potential(std::int32_t node) const { return pi_.at(static_cast<std::size_t>(node)); }
+    Value potential(std::int32_t node) const;
     Value reduced_cost(std::int64_t arc) const;
     Value arc_cost(std::int64_t arc) const;
     std::int32_t arc_tail(std::int64_t arc) const;
@@ -78,6 +78,7 @@ private:
     std::size_t internal(std::int64_t arc) const;
     void initialize();
     void set_big_m();
+    std::vector<Value> shifted_supplies() const;  // supplies with the lower bounds moved in
     bool find_entering(std::int64_t& entering);
     std::int32_t find_join(std::int32_t u, std::int32_t v) const;
     bool pivot(std::int64_t entering);  // false: unbounded
@@ -103,6 +104,8 @@ private:
     std::vector<std::int64_t> pred_;
     std::vector<std::int8_t> dir_;
     std::vector<std::int32_t> stem_;  // scratch for update_tree
+    std::vector<std::int64_t> candidates_;  // entering candidates of the last scan
+    std::int64_t minor_left_ = 0;
 };
 
 }  // namespace shareopt
