@@ -17,8 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kSafe = 1.0 - 1e-9;
-// Places looked at, in time order, for the earliest compatible successors and predecessors.
-constexpr std::int32_t kTimeScan = 4096;
+// Candidate search: compatible places taken per cell, and places read per cell at most.
+constexpr std::int32_t kPerCell = 3;
+constexpr std::int32_t kCellScan = 256;
 
 // Runs work(begin, end, thread) over [0, n) in blocks handed out dynamically; stops handing
 // out blocks once the deadline passes (returns false then).
@@ -53,23 +54,24 @@ Clock::time_point deadline_after(double seconds, bool& timed) {
     return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-// The k smallest (cost, id) pairs seen, as a max-heap.
+// The k smallest (key, id) pairs seen, as a max-heap.
+template <class Key>
 struct TopK {
     explicit TopK(std::size_t k) : k(k) { items.reserve(k); }
     bool full() const { return items.size() >= k; }
-    std::int64_t worst() const { return items.front().first; }
-    void offer(std::int64_t cost, std::int32_t id) {
+    Key worst() const { return items.front().first; }
+    void offer(Key key, std::int32_t id) {
         if (!full()) {
-            items.emplace_back(cost, id);
+            items.emplace_back(key, id);
             std::push_heap(items.begin(), items.end());
-        } else if (std::make_pair(cost, id) < items.front()) {
+        } else if (std::make_pair(key, id) < items.front()) {
             std::pop_heap(items.begin(), items.end());
-            items.back() = {cost, id};
+            items.back() = {key, id};
             std::push_heap(items.begin(), items.end());
         }
     }
     std::size_t k;
-    std::vector<std::pair<std::int64_t, std::int32_t>> items;
+    std::vector<std::pair<Key, std::int32_t>> items;
 };
 
 }  // namespace
@@ -82,10 +84,12 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     const double per_km = params_.deadhead_cost_per_km * scale_ * kSafe;
     const auto k = static_cast<std::size_t>(params_.successors);
     const double idle = params_.max_idle_s;
+    const bool monotone = geometry_->monotone_time();
 
     parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
         auto& out = found[static_cast<std::size_t>(thread)];
-        TopK best(k);
+        TopK<std::int64_t> best(k);
+        TopK<double> soon(k);
         for (std::size_t i = begin; i < end; ++i) {
             // Successors: pickups after this drop-off, nearest cells first.
             best.items.clear();
@@ -95,26 +99,36 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
                 if (nb.lb_s > idle) return true;
                 std::int32_t lo, hi;
                 pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
-                for (std::int32_t p = lo; p < hi; ++p) {
+                // A few per cell: places in one cell cost about the same, and a dense cell
+                // may hold thousands within the window.
+                for (std::int32_t p = lo, taken = 0; p < hi && p < lo + kCellScan && taken < kPerCell; ++p) {
                     const std::int32_t j = pickups_->id(p);
                     if (!compatible(static_cast<std::int32_t>(i), j)) continue;
                     best.offer(to_scaled(pair_cost(static_cast<std::int32_t>(i), j)), j);
+                    ++taken;
                 }
                 return true;
             });
             for (const auto& [cost, j] : best.items) out.push_back({static_cast<std::int32_t>(i), j, cost});
             // And the earliest compatible pickups: with a large vehicle cost the optimum links
-            // by slack in time as much as by distance.
-            {
+            // by slack in time as much as by distance. No pickup in a cell can be earlier than
+            // its window start, which grows with distance on a grid.
+            soon.items.clear();
+            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+                if (soon.full() && monotone && t0 + nb.lb_s >= soon.worst()) return false;
+                if (nb.lb_s > idle) return true;
                 std::int32_t lo, hi;
-                all_pickups_->window(0, t0, t0 + idle, lo, hi);
-                std::size_t taken = 0;
-                for (std::int32_t p = lo; p < hi && p < lo + kTimeScan && taken < k; ++p) {
-                    const std::int32_t j = all_pickups_->id(p);
-                    if (!compatible(static_cast<std::int32_t>(i), j)) continue;
-                    out.push_back({static_cast<std::int32_t>(i), j, to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
-                    ++taken;
+                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
+                for (std::int32_t p = lo; p < hi; ++p) {
+                    if (soon.full() && pickups_->time(p) >= soon.worst()) break;
+                    const std::int32_t j = pickups_->id(p);
+                    if (compatible(static_cast<std::int32_t>(i), j)) soon.offer(pickups_->time(p), j);
                 }
+                return true;
+            });
+            for (const auto& item : soon.items) {
+                const std::int32_t j = item.second;
+                out.push_back({static_cast<std::int32_t>(i), j, to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
             }
 
             // Predecessors: drop-offs before this pickup.
@@ -125,24 +139,32 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
                 if (nb.lb_s > idle) return true;
                 std::int32_t lo, hi;
                 dropoffs_->window(nb.cell, t1 - idle, t1 - nb.lb_s, lo, hi);
-                for (std::int32_t p = lo; p < hi; ++p) {
+                for (std::int32_t p = hi - 1, taken = 0; p >= lo && p > hi - 1 - kCellScan && taken < kPerCell; --p) {
                     const std::int32_t h = dropoffs_->id(p);
                     if (!compatible(h, static_cast<std::int32_t>(i))) continue;
                     best.offer(to_scaled(pair_cost(h, static_cast<std::int32_t>(i))), h);
+                    ++taken;
                 }
                 return true;
             });
             for (const auto& [cost, h] : best.items) out.push_back({h, static_cast<std::int32_t>(i), cost});
-            {
+            // And the latest compatible drop-offs (keyed by minus the drop-off time).
+            soon.items.clear();
+            geometry_->visit(pickup_cell_[i], false, [&](const CellGeometry::Neighbor& nb) {
+                if (soon.full() && monotone && -(t1 - nb.lb_s) >= soon.worst()) return false;
+                if (nb.lb_s > idle) return true;
                 std::int32_t lo, hi;
-                all_dropoffs_->window(0, t1 - idle, t1, lo, hi);
-                std::size_t taken = 0;
-                for (std::int32_t p = hi - 1; p >= lo && p > hi - 1 - kTimeScan && taken < k; --p) {
-                    const std::int32_t h = all_dropoffs_->id(p);
-                    if (!compatible(h, static_cast<std::int32_t>(i))) continue;
-                    out.push_back({h, static_cast<std::int32_t>(i), to_scaled(pair_cost(h, static_cast<std::int32_t>(i)))});
-                    ++taken;
+                dropoffs_->window(nb.cell, t1 - idle, t1 - nb.lb_s, lo, hi);
+                for (std::int32_t p = hi - 1; p >= lo; --p) {
+                    if (soon.full() && -dropoffs_->time(p) >= soon.worst()) break;
+                    const std::int32_t h = dropoffs_->id(p);
+                    if (compatible(h, static_cast<std::int32_t>(i))) soon.offer(-dropoffs_->time(p), h);
                 }
+                return true;
+            });
+            for (const auto& item : soon.items) {
+                const std::int32_t h = item.second;
+                out.push_back({h, static_cast<std::int32_t>(i), to_scaled(pair_cost(h, static_cast<std::int32_t>(i)))});
             }
         }
     });
@@ -177,7 +199,7 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
     complete = parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
         auto& out = found[static_cast<std::size_t>(thread)];
         std::int64_t& count = priced[static_cast<std::size_t>(thread)];
-        TopK best(keep);
+        TopK<std::int64_t> best(keep);
         for (std::size_t i = begin; i < end; ++i) {
             // Reduced cost of i -> j: cost + a - b, with cost >= 0; only b > a can price out.
             const std::int64_t a = at_dropoff[i];
@@ -195,18 +217,22 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
                 std::int32_t first, last;
                 pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
                 if (first >= last) return true;
-                if (static_cast<double>(pickups_->range_max(first, last) - a) <= least) return true;
-                for (std::int32_t p = first; p < last; ++p) {
+                // Only pickups whose potential beats a + least can price out: find them by
+                // descending the range-maximum table instead of reading the whole window.
+                const double floor_value = static_cast<double>(a) + least;
+                pickups_->each_above(first, last, floor_value, [&](std::int32_t p) {
                     const std::int64_t b = pickups_->value(p);
-                    if (b <= a) continue;
+                    if (b <= a) return;
                     const std::int32_t j = pickups_->id(p);
-                    if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) continue;
+                    if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) return;
                     ++count;
                     const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
                     const std::int64_t reduced = cost + a - b;
                     if (reduced < 0) best.offer(reduced, j);
-                }
-                return true;
+                });
+                // Enough for this round: only a round that adds nothing must be complete, and
+                // then every order's scan ran to its end.
+                return !best.full();
             });
             for (const auto& [reduced, j] : best.items) {
                 out.push_back({static_cast<std::int32_t>(i), j, reduced - a + value[static_cast<std::size_t>(j)]});

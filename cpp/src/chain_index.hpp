@@ -32,6 +32,8 @@ public:
     std::int32_t cell_of(const Place& place) const;
     // Upper bound on the distance between any two of the places (for cost scaling).
     double max_distance_km() const { return max_distance_km_; }
+    // Whether visit() also gives nondecreasing lb_s (grids; zone matrices need not).
+    bool monotone_time() const { return !zones_; }
 
     // Calls visit(neighbor) for the cells around `from` in nondecreasing lb_km until it
     // returns false. forward: from holds origins (drop-offs); else it holds destinations.
@@ -95,6 +97,22 @@ public:
     void set_values(const std::vector<std::int64_t>& values);
     std::int64_t value(std::int32_t pos) const { return table_[0][static_cast<std::size_t>(pos)]; }
     std::int64_t range_max(std::int32_t begin, std::int32_t end) const;  // begin < end, one cell
+
+    // Calls visit(pos) for every position in [begin, end) (one cell) whose value exceeds
+    // floor, in order, skipping ranges whose maximum does not.
+    template <class Visit>
+    void each_above(std::int32_t begin, std::int32_t end, double floor, Visit&& visit) const {
+        if (begin >= end || static_cast<double>(range_max(begin, end)) <= floor) return;
+        if (end - begin <= 16) {
+            for (std::int32_t p = begin; p < end; ++p) {
+                if (static_cast<double>(value(p)) > floor) visit(p);
+            }
+            return;
+        }
+        const std::int32_t middle = begin + (end - begin) / 2;
+        each_above(begin, middle, floor, visit);
+        each_above(middle, end, floor, visit);
+    }
 
 private:
     std::vector<std::int32_t> start_;  // per cell, into the arrays below

@@ -134,7 +134,6 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     pickups_ = std::make_unique<CellIndex>(geometry_->num_cells(), pickup_cell_, pickup_time_);
     dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_);
     all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
-    all_dropoffs_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), dropoff_time_);
 
     // A transportation problem (Ma et al.'s DAG with each order's service arc folded away):
     // the drop-off node of every order supplies one vehicle and its pickup node needs one.

@@ -133,7 +133,6 @@ private:
     std::unique_ptr<CellIndex> pickups_;      // pickups by cell and pickup time
     std::unique_ptr<CellIndex> dropoffs_;     // drop-offs by cell and drop-off time
     std::unique_ptr<CellIndex> all_pickups_;   // every pickup by time (one cell)
-    std::unique_ptr<CellIndex> all_dropoffs_;  // every drop-off by time (one cell)
     NetworkSimplex flow_;
 };
 
