@@ -1,0 +1,23 @@
+"""The example scripts run and say what they promise (small sizes only)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_seed001_phase_one_small(shared_data):
+    data = shared_data / "nyc" / "yellow_tripdata_2021-01-01_head.csv"
+    run = subprocess.run([sys.executable, str(EXAMPLES / "seed001_phase_one.py"), "--data", str(data),
+                          "--sizes", "10,40", "--large", "", "--instances", "3", "--json"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert [row["orders"] for row in result["rows"]] == [10, 40]
+    for row in result["rows"]:
+        assert row["data"] == "real" and row["certified"] == row["instances"] == 3
+        assert row["max_objective_gap"] <= 1e-6 and 0 < row["served_share"] <= 1
