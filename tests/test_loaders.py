@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import shareopt as so
@@ -205,6 +205,7 @@ ROW_DAMAGE = ["none", "none", "none", "short", "long", "garbage", "backwards", "
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damage=st.lists(st.sampled_from(ROW_DAMAGE), min_size=1, max_size=25))
+@example(damage=["none", "long", "long", "quote", "none"])
 def test_malformed_csv_text_is_dropped_by_line_or_rejected(tmp_path, damage):
     """Damaged canonical files: clean rows survive with their values, damaged ones are
     reported by line, and nothing else escapes (no crash, no shifted values)."""
@@ -229,9 +230,10 @@ def test_malformed_csv_text_is_dropped_by_line_or_rejected(tmp_path, damage):
             clean[i] = (len(lines), 60.0 * i)
     # Rows longer than the header are kept when that is the file's usual length (some TLC
     # files end every row with empty fields): otherwise they are damaged.
-    # (An unclosed quote has no width of its own: it runs into the lines after it.)
-    widths = [7 if k == "short" else 9 if k == "long" else 8 for k in damage
-              if k not in ("blank", "quote")]
+    # An unclosed quote swallows every line after it: none of those rows has a width.
+    before_quote = damage[:damage.index("quote")] if "quote" in damage else damage
+    widths = [7 if k == "short" else 9 if k == "long" else 8 for k in before_quote
+              if k != "blank"]
     if widths and 9 != max(sorted(set(widths)), key=widths.count):
         clean = {i: v for i, v in clean.items() if damage[i] != "long"}
     path = tmp_path / "damaged.csv"
