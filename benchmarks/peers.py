@@ -1,0 +1,74 @@
+"""Peers that cannot share our process: OR-Tools bundles its own HiGHS, which clashes with
+highspy, so its min-cost flow runs in a worker process that stays up between rounds.
+
+The worker loads an instance once (``load``), then each ``solve`` builds a fresh
+SimpleMinCostFlow from the arrays and solves it, as a user of OR-Tools would; only that is
+timed, not the process start or the file load.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+_WORKER = r"""
+import json, sys, time
+import numpy as np
+from ortools.graph.python import min_cost_flow
+arrays = None
+for line in sys.stdin:
+    command, _, argument = line.strip().partition(" ")
+    if command == "load":
+        arrays = dict(np.load(argument))
+        print(json.dumps({"ok": True}), flush=True)
+    elif command == "solve":
+        start = time.perf_counter()
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(arrays["tail"], arrays["head"],
+                                                  arrays["upper"], arrays["cost"])
+        nodes = np.arange(len(arrays["supply"]), dtype=np.int32)
+        flow.set_nodes_supplies(nodes, arrays["supply"])
+        status = flow.solve()
+        print(json.dumps({"status": str(status), "cost": int(flow.optimal_cost()),
+                          "seconds": time.perf_counter() - start}), flush=True)
+    elif command == "quit":
+        break
+"""
+
+
+class OrToolsFlow:
+    """A SimpleMinCostFlow worker process for one instance (tail, head, upper, cost, supply)."""
+
+    def __init__(self, folder: Path, tail, head, upper, cost, supply):
+        path = Path(folder) / "ortools_instance.npz"
+        np.savez(path, tail=np.asarray(tail, np.int32), head=np.asarray(head, np.int32),
+                 upper=np.asarray(upper, np.int64), cost=np.asarray(cost, np.int64),
+                 supply=np.asarray(supply, np.int64))
+        self._process = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True)
+        self._ask(f"load {path}")
+
+    def _ask(self, line: str) -> dict:
+        self._process.stdin.write(line + "\n")
+        self._process.stdin.flush()
+        answer = self._process.stdout.readline()
+        if not answer:
+            raise RuntimeError("the OR-Tools worker died (is ortools installed? pip install "
+                               "'shareopt[bench]')")
+        return json.loads(answer)
+
+    def solve(self) -> dict:
+        result = self._ask("solve")
+        if result["status"] != "Status.OPTIMAL":
+            raise RuntimeError(f"OR-Tools: {result['status']}")
+        return result
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.stdin.write("quit\n")
+            self._process.stdin.flush()
+            self._process.wait(timeout=30)
