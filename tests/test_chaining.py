@@ -315,3 +315,23 @@ def test_real_tlc_day_on_zones(tlc_2021):
         solve_trip_chains(tlc_2021, travel=travel, must_serve=True, vehicle_cost=1e4,
                           deadhead_cost_per_km=0.0, max_idle=3600.0,
                           max_vehicles=fleet.num_vehicles - 1)
+
+
+def test_compatibility_with_hourly_speeds_matches_the_travel_model():
+    from shareopt.data.synthetic import NYC_HOURLY_SPEED_KMH
+
+    orders = random_orders(21, 150, span_s=6 * 3600.0, area_km=12.0)
+    travel = TravelModel("manhattan", speed_kmh=NYC_HOURLY_SPEED_KMH)
+    chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
+                                None, chain_params(max_idle=2400.0))
+    i, j = np.meshgrid(np.arange(150), np.arange(150), indexing="ij")
+    i, j = i.ravel(), j.ravel()
+    depart = orders.dropoff_time[i]
+    arrive = depart + travel.travel_time(orders.dropoff_xy[i], orders.pickup_xy[j], depart)
+    slack = orders.pickup_time[j] - depart
+    expected = (i != j) & (arrive <= orders.pickup_time[j]) & (slack <= 2400.0)
+    found = np.array([chainer.compatible(a, b) for a, b in zip(i.tolist(), j.tolist())])
+    assert np.array_equal(found, expected) and 200 < expected.sum() < len(expected) // 2
+    pair_from, pair_to, _ = chainer.all_pairs(10**6)
+    assert len(pair_from) == expected.sum()

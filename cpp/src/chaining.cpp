@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -115,6 +116,13 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
         largest = std::max({largest, start_cost_[i], end_cost_[i], std::abs(service_cost_[i])});
     }
 
+    fastest_km_per_s_ = 0.0;
+    slowest_km_per_s_ = std::numeric_limits<double>::infinity();
+    for (double speed : travel_.speeds_kmh()) {
+        fastest_km_per_s_ = std::max(fastest_km_per_s_, speed / 3600.0);
+        slowest_km_per_s_ = std::min(slowest_km_per_s_, speed / 3600.0);
+    }
+
     // Cells of about 32 places each; reach: no order more than max_idle away can follow.
     std::vector<Place> places(pickup_);
     places.insert(places.end(), dropoff_.begin(), dropoff_.end());
@@ -191,6 +199,13 @@ bool TripChainer::compatible(std::int32_t from, std::int32_t to) const {
     const double slack = pickup_time_[j] - dropoff_time_[i];
     if (slack < 0.0 || slack > params_.max_idle_s) return false;
     if (!precedes(i, j)) return false;  // only simultaneous zero-length orders get here
+    if (travel_.n_zones() == 0) {
+        // Between the slowest and the fastest hour the answer is known without walking the
+        // hourly profile (the margins keep rounding on the safe side of the exact test).
+        const double km = travel_.metric_distance(dropoff_[i].x, dropoff_[i].y, pickup_[j].x, pickup_[j].y);
+        if (km > slack * fastest_km_per_s_ * (1.0 + 1e-9)) return false;
+        if (km < slack * slowest_km_per_s_ * (1.0 - 1e-9)) return true;
+    }
     return dropoff_time_[i] + travel_.travel_time(dropoff_time_[i], dropoff_[i], pickup_[j]) <=
            pickup_time_[j];
 }

@@ -124,6 +124,7 @@ private:
     std::vector<Place> pickup_, dropoff_;
     std::vector<double> service_km_, start_cost_, end_cost_, service_cost_;
     double scale_ = 1.0;
+    double fastest_km_per_s_ = 0.0, slowest_km_per_s_ = 0.0;  // over the hourly speeds
     std::int64_t fleet_ = 0;
     std::vector<BaseArc> base_arcs_;
     std::vector<PairArc> pairs_;  // pair arcs in the model, in model order after the base arcs
