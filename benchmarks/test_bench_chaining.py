@@ -16,7 +16,7 @@ import pytest
 
 import shareopt as so
 from shareopt import _core
-from shareopt.chaining import chain_params, solve_trip_chains
+from shareopt.chaining import chain_params, full_network, solve_trip_chains
 from shareopt.data.synthetic import NYC_HOURLY_SPEED_KMH
 from shareopt.flow import min_cost_flow
 
@@ -31,33 +31,28 @@ large = pytest.mark.skipif(not LARGE, reason="set SHAREOPT_BENCH_LARGE=1 (minute
 class Instance:
     """Orders of a synthetic day with the seed's revenue, and the full flow network."""
 
-    def __init__(self, n: int, max_idle: float, full_network: bool = True):
+    def __init__(self, n: int, max_idle: float, with_network: bool = True):
         orders = so.synthetic_orders(n, seed=0, places="xy")
         orders.revenue = 100.0 * orders.distance / MILE_KM
         self.orders = orders
         self.travel = so.TravelModel("manhattan", speed_kmh=NYC_HOURLY_SPEED_KMH)
         self.kwargs = dict(PARAMS, max_idle=max_idle, travel=self.travel)
-        if not full_network:
+        if not with_network:
             return
         chainer = _core.TripChainer(
             self.travel.core, orders.pickup_time, orders.dropoff_time, orders.pickup_xy, None,
             orders.dropoff_xy, None, orders.revenue, orders.distance,
             chain_params(**PARAMS, max_idle=max_idle))
-        pair_from, pair_to, pair_cost = chainer.all_pairs(10**9)
-        tail, head, lower, upper, cost = chainer.base_arcs()
+        network = full_network(chainer, 10**9, real_costs=False)
         self.scale = chainer.scale
-        self.pairs = len(pair_from)
-        self.tail = np.r_[tail, 3 + 2 * pair_from].astype(np.int32)
-        self.head = np.r_[head, 2 + 2 * pair_to].astype(np.int32)
-        self.upper = np.r_[upper, np.ones(len(pair_from), np.int64)]
-        self.cost = np.r_[cost, pair_cost]
-        self.real_cost = np.r_[np.zeros(len(tail)), chainer.pair_costs(pair_from, pair_to)]
-        start, end, service, _ = chainer.cost_terms()
-        self.real_cost[1:len(tail):3] = start
-        self.real_cost[2:len(tail):3] = -service
-        self.offset = float(np.round(service * chainer.scale).sum())  # model + offset = plan
-        self.real_cost[3:len(tail):3] = end
-        self.supply = chainer.supplies()
+        self.pairs = len(network.pair_from)
+        self.tail = network.tail.astype(np.int32)
+        self.head = network.head.astype(np.int32)
+        self.upper = network.upper
+        self.cost = network.cost
+        self.offset = network.offset  # model + offset = plan
+        self.real = full_network(chainer, 10**9, real_costs=True)
+        self.supply = network.supply
 
     def ours(self):
         plan = solve_trip_chains(self.orders, **self.kwargs)
@@ -102,11 +97,12 @@ def test_peer_ortools_2k(benchmark, small, tmp_path):
 @pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
 def test_peer_highs_2k(benchmark, small):
     def run():
-        return min_cost_flow(len(small.supply), small.tail, small.head, small.real_cost,
-                             small.supply, upper=small.upper, method="highs")
+        real = small.real
+        return min_cost_flow(len(real.supply), real.tail, real.head, real.cost, real.supply,
+                             upper=real.upper, method="highs")
     result = benchmark.pedantic(run, rounds=3, iterations=1)
     plan = small.ours()
-    assert result.objective + small.offset / small.scale == pytest.approx(plan.objective, abs=1e-6)
+    assert result.objective + small.real.offset == pytest.approx(plan.objective, abs=1e-6)
 
 
 @pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
@@ -166,7 +162,7 @@ def test_peer_ortools_100k(benchmark, big, tmp_path):
 @large
 @pytest.mark.benchmark(group="chains: 380,000 orders (a full day), max_idle 60 min")
 def test_ours_chains_full_day(benchmark):
-    day = Instance(so.data.synthetic.NYC_DAY_ORDERS, 3600.0, full_network=False)
+    day = Instance(so.data.synthetic.NYC_DAY_ORDERS, 3600.0, with_network=False)
     plan = benchmark.pedantic(
         lambda: solve_trip_chains(day.orders, progress=True, time_limit=900.0, **day.kwargs),
         rounds=1, iterations=1)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import shareopt as so
 from shareopt import _core
-from shareopt.chaining import chain_params, solve_trip_chains
+from shareopt.chaining import chain_params, full_network, solve_trip_chains
 from shareopt.exceptions import InfeasibleError
 from shareopt.flow import min_cost_flow
 from shareopt.travel import TravelModel
@@ -170,16 +170,12 @@ def test_lazy_pricing_reaches_the_full_graph_optimum(day_orders, metric):
                                 travel.coordinates(orders.pickups), None,
                                 travel.coordinates(orders.dropoffs), None, orders.revenue,
                                 orders.distance, chain_params(**params))
-    pair_from, pair_to, pair_cost = chainer.all_pairs(10**8)
-    assert lazy.arcs_in_model < len(pair_from)
-    tail, head, lower, upper, cost = chainer.base_arcs()
-    supply = chainer.supplies()
-    full = min_cost_flow(len(supply), np.r_[tail, 3 + 2 * pair_from], np.r_[head, 2 + 2 * pair_to],
-                         np.r_[cost, pair_cost], supply, lower=np.r_[lower, 0 * pair_from],
-                         upper=np.r_[upper, 1 + 0 * pair_from])
-    # The flow model prices skipping an order; serving costs sum(service - revenue) on top.
-    offset = np.round(chainer.cost_terms()[2] * chainer.scale).sum()
-    assert lazy.objective == pytest.approx((full.objective + offset) / chainer.scale, abs=1e-6)
+    network = full_network(chainer, 10**8, real_costs=False)
+    assert lazy.arcs_in_model < len(network.pair_from)
+    full = min_cost_flow(len(network.supply), network.tail, network.head, network.cost,
+                         network.supply, lower=network.lower, upper=network.upper)
+    assert lazy.objective == pytest.approx((full.objective + network.offset) / chainer.scale,
+                                           abs=1e-6)
     check_plan(orders, lazy, params, travel)
 
 

@@ -30,7 +30,7 @@ from .exceptions import InfeasibleError, SolverError, TimeLimitError
 from .flow import min_cost_flow
 from .travel import TravelModel, ZoneMatrix
 
-__all__ = ["TripChainSolution", "solve_trip_chains", "chain_params"]
+__all__ = ["TripChainSolution", "solve_trip_chains", "chain_params", "full_network", "FlowNetwork"]
 
 _MAX_HIGHS_PAIRS = 20_000_000
 
@@ -302,33 +302,70 @@ def _solve_network(chainer, deadline: float, progress: bool, must_serve: bool) -
     }
 
 
+@dataclass(frozen=True, eq=False)
+class FlowNetwork:
+    """The whole flow network of a chainer: its base arcs, then one arc per compatible pair.
+
+    ``cost`` is real (the model's float costs) or scaled integers (what the network simplex and
+    OR-Tools solve). The plan's cost is the network's objective plus ``offset``: the network
+    prices skipping an order, serving it costs ``sum(service - revenue)`` on top.
+    """
+
+    tail: np.ndarray
+    head: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    supply: np.ndarray
+    offset: float
+    num_base: int
+    pair_from: np.ndarray
+    pair_to: np.ndarray
+
+
+def full_network(chainer, max_pairs: int, *, real_costs: bool) -> FlowNetwork:
+    """Every compatible pair of a ``_core.TripChainer`` with its base arcs (for cross-checks
+    and peers); ``real_costs`` picks float costs over the scaled integers."""
+    pair_from, pair_to, pair_cost = chainer.all_pairs(max_pairs)
+    tail, head, lower, upper, base_cost = chainer.base_arcs()
+    start_cost, end_cost, service_cost, _ = chainer.cost_terms()
+    if real_costs:
+        base_cost = np.empty(len(tail))
+        base_cost[0] = 0.0
+        base_cost[1::3] = start_cost
+        base_cost[2::3] = -service_cost  # skipping an order saves its service, forgoes revenue
+        base_cost[3::3] = end_cost
+        pair_cost = chainer.pair_costs(pair_from, pair_to)
+        offset = float(service_cost.sum())
+    else:
+        offset = float(np.round(service_cost * chainer.scale).sum())
+    ones = np.ones(len(pair_from), dtype=np.int64)
+    return FlowNetwork(
+        tail=np.r_[tail, 3 + 2 * pair_from.astype(np.int64)],
+        head=np.r_[head, 2 + 2 * pair_to.astype(np.int64)],
+        lower=np.r_[lower, 0 * ones], upper=np.r_[upper, ones], cost=np.r_[base_cost, pair_cost],
+        supply=chainer.supplies(), offset=offset, num_base=len(tail), pair_from=pair_from,
+        pair_to=pair_to)
+
+
 def _solve_highs(chainer, time_limit) -> dict:
     n = chainer.size
-    pair_from, pair_to, _ = chainer.all_pairs(_MAX_HIGHS_PAIRS)
-    tail, head, lower, upper, _ = chainer.base_arcs()
-    start_cost, end_cost, service_cost, _ = chainer.cost_terms()
-    base_cost = np.empty(len(tail))
-    base_cost[0] = 0.0
-    base_cost[1::3] = start_cost
-    base_cost[2::3] = -service_cost  # skipping an order saves its service and forgoes revenue
-    base_cost[3::3] = end_cost
-    solution = min_cost_flow(
-        2 * n + 2, np.r_[tail, 3 + 2 * pair_from.astype(np.int64)],
-        np.r_[head, 2 + 2 * pair_to.astype(np.int64)],
-        np.r_[base_cost, chainer.pair_costs(pair_from, pair_to)], chainer.supplies(),
-        lower=np.r_[lower, np.zeros(len(pair_from))],
-        upper=np.r_[upper, np.ones(len(pair_from))], method="highs", time_limit=time_limit)
+    network = full_network(chainer, _MAX_HIGHS_PAIRS, real_costs=True)
+    solution = min_cost_flow(2 * n + 2, network.tail, network.head, network.cost, network.supply,
+                             lower=network.lower, upper=network.upper, method="highs",
+                             time_limit=time_limit)
+    pair_from, pair_to, base = network.pair_from, network.pair_to, network.num_base
     flow = solution.flow
     if np.any(np.abs(flow - np.round(flow)) > 1e-6):
         raise SolverError("HiGHS returned a fractional flow (the flow LP should be integral)")
     flow = np.round(flow)
     successor = np.full(n, -1, dtype=np.int32)
-    used = flow[len(tail):] > 0.5
+    used = flow[base:] > 0.5
     successor[pair_from[used]] = pair_to[used]
     pi = solution.potentials - solution.potentials[0]
     return {
-        "successor": successor, "starts": flow[1:len(tail):3] > 0.5,
-        "served": flow[2:len(tail):3] < 0.5, "certified": True, "status": "optimal",
+        "successor": successor, "starts": flow[1:base:3] > 0.5,
+        "served": flow[2:base:3] < 0.5, "certified": True, "status": "optimal",
         "potentials": pi, "arcs_in_model": len(pair_from), "arcs_priced": len(pair_from),
         "rounds": 1,
     }
