@@ -156,8 +156,6 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
         service_cost_per_km = deadhead_cost_per_km
     if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
         raise ValueError(f"max_vehicles must be a whole number >= 0, got {max_vehicles!r}")
-    if max_idle is not None and not (max_idle >= 0):
-        raise ValueError(f"max_idle must be >= 0 seconds, got {max_idle!r}")
     if depot is not None:
         depot = tuple(float(v) for v in depot)
         if len(depot) not in (2, 3):
