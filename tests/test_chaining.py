@@ -177,6 +177,12 @@ def test_lazy_pricing_reaches_the_full_graph_optimum(day_orders, metric):
     assert lazy.objective == pytest.approx((full.objective + network.offset) / chainer.scale,
                                            abs=1e-6)
     check_plan(orders, lazy, params, travel)
+    # The certificate, checked over every compatible pair (later rounds re-price only the
+    # pairs whose potentials moved): no reduced cost below zero, up to the cost rounding.
+    deadhead = chainer.pair_costs(network.pair_from, network.pair_to)
+    reduced = (deadhead + lazy.potentials[network.pair_from, 1]
+               - lazy.potentials[network.pair_to, 0])
+    assert reduced.min() >= -1.0 / chainer.scale
 
 
 def test_pairs_enumerated_by_the_index_are_exactly_the_compatible_ones():

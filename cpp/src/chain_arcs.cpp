@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -186,9 +187,19 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
         value[i] = flow_.potential(static_cast<std::int32_t>(2 + 2 * i));
         at_dropoff[i] = flow_.potential(static_cast<std::int32_t>(3 + 2 * i));
     }
-    pickups_->set_values(value);
-    all_pickups_->set_values(value);
     const std::vector<std::int32_t> next = successor();
+
+    // A pair's reduced cost changes only when a potential at one of its ends moves. After a
+    // complete round, an order whose own potential stayed and whose scan was not cut short
+    // re-prices only the pickups whose potential moved since then (the others are masked
+    // out); every other order re-prices everything.
+    std::vector<std::size_t> everything, moved_only;
+    rescan_.resize(n_, 1);
+    const bool incremental = priced_once_ && last_pickup_.size() == n_;
+    for (std::size_t i = 0; i < n_; ++i) {
+        const bool full = !incremental || rescan_[i] || last_dropoff_[i] != at_dropoff[i];
+        (full ? everything : moved_only).push_back(i);
+    }
 
     std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
     std::vector<std::int64_t> priced(static_cast<std::size_t>(threads), 0);
@@ -196,49 +207,70 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
     const double idle = params_.max_idle_s;
     const auto keep = static_cast<std::size_t>(params_.price_per_order);
 
-    complete = parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
-        auto& out = found[static_cast<std::size_t>(thread)];
-        std::int64_t& count = priced[static_cast<std::size_t>(thread)];
-        TopK<std::int64_t> best(keep);
-        for (std::size_t i = begin; i < end; ++i) {
-            // Reduced cost of i -> j: cost + a - b, with cost >= 0; only b > a can price out.
-            const std::int64_t a = at_dropoff[i];
-            const double t0 = dropoff_time_[i];
-            std::int32_t lo, hi;
-            all_pickups_->window(0, t0, t0 + idle, lo, hi);
-            if (lo >= hi) continue;
-            const std::int64_t ceiling = all_pickups_->range_max(lo, hi);
-            if (ceiling <= a) continue;
-            best.items.clear();
-            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
-                const double least = per_km * nb.lb_km - 1.0;  // no pair here costs less
-                if (static_cast<double>(ceiling - a) <= least) return false;
-                if (nb.lb_s > idle) return true;
-                std::int32_t first, last;
-                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
-                if (first >= last) return true;
-                // Only pickups whose potential beats a + least can price out: find them by
-                // descending the range-maximum table instead of reading the whole window.
-                const double floor_value = static_cast<double>(a) + least;
-                pickups_->each_above(first, last, floor_value, [&](std::int32_t p) {
-                    const std::int64_t b = pickups_->value(p);
-                    if (b <= a) return;
-                    const std::int32_t j = pickups_->id(p);
-                    if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) return;
-                    ++count;
-                    const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
-                    const std::int64_t reduced = cost + a - b;
-                    if (reduced < 0) best.offer(reduced, j);
+    const auto scan = [&](const std::vector<std::size_t>& orders) {
+        return parallel_blocks(orders.size(), threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
+            auto& out = found[static_cast<std::size_t>(thread)];
+            std::int64_t& count = priced[static_cast<std::size_t>(thread)];
+            TopK<std::int64_t> best(keep);
+            for (std::size_t k = begin; k < end; ++k) {
+                const std::size_t i = orders[k];
+                rescan_[i] = 0;
+                // Reduced cost of i -> j: cost + a - b, with cost >= 0; only b > a can price out.
+                const std::int64_t a = at_dropoff[i];
+                const double t0 = dropoff_time_[i];
+                std::int32_t lo, hi;
+                all_pickups_->window(0, t0, t0 + idle, lo, hi);
+                if (lo >= hi) continue;
+                const std::int64_t ceiling = all_pickups_->range_max(lo, hi);
+                if (ceiling <= a) continue;
+                best.items.clear();
+                geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+                    const double least = per_km * nb.lb_km - 1.0;  // no pair here costs less
+                    if (static_cast<double>(ceiling - a) <= least) return false;
+                    if (nb.lb_s > idle) return true;
+                    std::int32_t first, last;
+                    pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
+                    if (first >= last) return true;
+                    // Only pickups whose potential beats a + least can price out: find them by
+                    // descending the range-maximum table instead of reading the whole window.
+                    const double floor_value = static_cast<double>(a) + least;
+                    pickups_->each_above(first, last, floor_value, [&](std::int32_t p) {
+                        const std::int64_t b = pickups_->value(p);
+                        if (b <= a) return;
+                        const std::int32_t j = pickups_->id(p);
+                        if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) return;
+                        ++count;
+                        const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
+                        const std::int64_t reduced = cost + a - b;
+                        if (reduced < 0) best.offer(reduced, j);
+                    });
+                    // Enough for this round: only a round that adds nothing must be complete,
+                    // and then every order's scan ran to its end.
+                    return !best.full();
                 });
-                // Enough for this round: only a round that adds nothing must be complete, and
-                // then every order's scan ran to its end.
-                return !best.full();
-            });
-            for (const auto& [reduced, j] : best.items) {
-                out.push_back({static_cast<std::int32_t>(i), j, reduced - a + value[static_cast<std::size_t>(j)]});
+                if (best.full()) rescan_[i] = 1;  // the scan may have stopped early
+                for (const auto& [reduced, j] : best.items) {
+                    out.push_back({static_cast<std::int32_t>(i), j, reduced - a + value[static_cast<std::size_t>(j)]});
+                }
             }
+        });
+    };
+    pickups_->set_values(value);
+    all_pickups_->set_values(value);
+    complete = scan(everything);
+    if (complete && !moved_only.empty()) {
+        constexpr std::int64_t kMasked = std::numeric_limits<std::int64_t>::min() / 4;
+        std::vector<std::int64_t> masked(value);
+        for (std::size_t j = 0; j < n_; ++j) {
+            if (last_pickup_[j] == value[j]) masked[j] = kMasked;
         }
-    });
+        pickups_->set_values(masked);
+        all_pickups_->set_values(masked);
+        complete = scan(moved_only);
+    }
+    priced_once_ = complete;  // an incomplete round leaves unknown pairs: next round prices all
+    last_pickup_ = std::move(value);
+    last_dropoff_ = std::move(at_dropoff);
     std::vector<PairArc> arcs;
     for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
     for (std::int64_t c : priced) arcs_priced_ += c;

@@ -129,6 +129,9 @@ private:
     std::vector<BaseArc> base_arcs_;
     std::vector<PairArc> pairs_;  // pair arcs in the model, in model order after the base arcs
     std::int64_t arcs_priced_ = 0;
+    bool priced_once_ = false;           // a complete pricing round ran (later ones re-price what moved)
+    std::vector<std::uint8_t> rescan_;   // per order: its last scan may have stopped early
+    std::vector<std::int64_t> last_pickup_, last_dropoff_;  // potentials at the last pricing
     std::unique_ptr<CellGeometry> geometry_;
     std::vector<std::int32_t> pickup_cell_, dropoff_cell_;
     std::unique_ptr<CellIndex> pickups_;      // pickups by cell and pickup time
