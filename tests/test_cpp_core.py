@@ -6,6 +6,7 @@ slip into a failure. Needs cmake and a C++ compiler (the test extra installs cma
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -32,3 +33,9 @@ def test_core_under_sanitizers(tmp_path):
                          text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "all C++ core checks passed" in run.stdout
+    # A service embedding the dispatcher from C++ alone: header and static library only.
+    example = subprocess.run([str(tmp_path / "shareopt_dispatch_example")], capture_output=True,
+                             text=True, cwd=ROOT)
+    assert example.returncode == 0, example.stdout + example.stderr
+    assert "restored dispatcher decides identically" in example.stdout
+    assert re.search(r"needs a new vehicle +accepted +vehicle +2", example.stdout)

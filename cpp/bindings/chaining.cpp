@@ -47,16 +47,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     orders.service_km = data_or_null(km);
 
     ChainParams p;
-    p.vehicle_cost = params["vehicle_cost"].cast<double>();
-    p.deadhead_cost_per_km = params["deadhead_cost_per_km"].cast<double>();
-    p.service_cost_per_km = params["service_cost_per_km"].cast<double>();
-    if (!params["depot"].is_none()) {
-        auto depot = params["depot"].cast<std::tuple<double, double, std::int32_t>>();
-        p.has_depot = true;
-        p.depot = Place{std::get<0>(depot), std::get<1>(depot), std::get<2>(depot)};
-    }
-    p.max_vehicles = params["max_vehicles"].cast<std::int64_t>();
-    p.max_idle_s = params["max_idle_s"].cast<double>();
+    static_cast<FleetCosts&>(p) = fleet_costs(params);
     p.must_serve = params["must_serve"].cast<bool>();
     p.successors = params["successors"].cast<int>();
     p.price_per_order = params["price_per_order"].cast<int>();
@@ -66,6 +57,21 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
 }
 
 }  // namespace
+
+FleetCosts fleet_costs(const py::dict& params) {
+    FleetCosts c;
+    c.vehicle_cost = params["vehicle_cost"].cast<double>();
+    c.deadhead_cost_per_km = params["deadhead_cost_per_km"].cast<double>();
+    c.service_cost_per_km = params["service_cost_per_km"].cast<double>();
+    if (!params["depot"].is_none()) {
+        auto depot = params["depot"].cast<std::tuple<double, double, std::int32_t>>();
+        c.has_depot = true;
+        c.depot = Place{std::get<0>(depot), std::get<1>(depot), std::get<2>(depot)};
+    }
+    c.max_vehicles = params["max_vehicles"].cast<std::int64_t>();
+    c.max_idle_s = params["max_idle_s"].cast<double>();
+    return c;
+}
 
 void bind_chaining(py::module_& m) {
     py::class_<TripChainer>(m, "TripChainer")

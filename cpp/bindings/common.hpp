@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "shareopt/fleet_costs.hpp"
+
 namespace shareopt::bind {
 
 namespace py = pybind11;
@@ -48,9 +50,13 @@ const T* data_or_null(const std::optional<CArray<T>>& array) {
     return array ? array->data() : nullptr;
 }
 
+// The fleet cost fields of a parameter dict (shareopt.chaining.chain_params).
+FleetCosts fleet_costs(const py::dict& params);
+
 void bind_travel(py::module_& m);
 void bind_csv(py::module_& m);
 void bind_flow(py::module_& m);
 void bind_chaining(py::module_& m);
+void bind_dispatch(py::module_& m);
 
 }  // namespace shareopt::bind

@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
     shareopt::bind::bind_csv(m);
     shareopt::bind::bind_flow(m);
     shareopt::bind::bind_chaining(m);
+    shareopt::bind::bind_dispatch(m);
 }

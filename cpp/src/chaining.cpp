@@ -36,30 +36,14 @@ private:
     std::vector<std::size_t> rows_;
 };
 
-void require_finite_nonnegative(double value, const char* name) {
-    if (!(value >= 0.0) || !std::isfinite(value)) {
-        throw std::invalid_argument(std::string(name) + " must be finite and >= 0, got " +
-                                    std::to_string(value));
-    }
-}
-
 }  // namespace
 
 TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
                          const ChainParams& params)
     : travel_(travel), params_(params), n_(orders.n), flow_(0) {
-    require_finite_nonnegative(params.vehicle_cost, "vehicle_cost");
-    require_finite_nonnegative(params.deadhead_cost_per_km, "deadhead_cost_per_km");
-    require_finite_nonnegative(params.service_cost_per_km, "service_cost_per_km");
-    if (!(params.max_idle_s >= 0.0)) {
-        throw std::invalid_argument("max_idle must be >= 0 seconds (or unlimited)");
-    }
-    if (params.max_vehicles < -1) throw std::invalid_argument("max_vehicles must be >= 0");
+    check_fleet_costs(params);
     if (params.successors < 1) throw std::invalid_argument("successors must be >= 1");
     if (params.price_per_order < 1) throw std::invalid_argument("price_per_order must be >= 1");
-    if (params.has_depot && (!std::isfinite(params.depot.x) || !std::isfinite(params.depot.y))) {
-        throw std::invalid_argument("depot coordinates must be finite");
-    }
     if (n_ > 500'000'000) throw std::invalid_argument("too many orders for one solve");
     if (n_ > 0 && (!orders.pickup_time || !orders.dropoff_time || !orders.pickup_xy ||
                    !orders.dropoff_xy || !orders.revenue)) {

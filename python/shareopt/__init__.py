@@ -4,7 +4,7 @@ Tables come in through :mod:`shareopt.data` (orders, stations, zones; files, Dat
 arrays, synthetic generators), distances and times through :class:`TravelModel`, linear and
 integer programs through :func:`shareopt.lp.solve_lp` (HiGHS), min-cost flows through
 :func:`shareopt.flow.min_cost_flow` (C++ network simplex). Problems: trip chains
-(:func:`solve_trip_chains`).
+(:func:`solve_trip_chains`), real-time dispatch (:class:`Dispatcher`).
 """
 
 from .data import (
@@ -28,6 +28,7 @@ from .exceptions import (
     ValidationError,
 )
 from .chaining import TripChainSolution, solve_trip_chains
+from .dispatch import Decision, Decisions, Dispatcher
 from .flow import FlowSolution, min_cost_flow
 from .geo import LocalProjection, Locations
 from .travel import TravelModel, ZoneMatrix
@@ -50,6 +51,9 @@ __all__ = [
     "Locations",
     "solve_trip_chains",
     "TripChainSolution",
+    "Dispatcher",
+    "Decision",
+    "Decisions",
     "min_cost_flow",
     "FlowSolution",
     "ShareoptError",

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "shareopt/fleet_costs.hpp"
 #include "shareopt/network_simplex.hpp"
 #include "shareopt/travel.hpp"
 
@@ -26,14 +27,7 @@ struct ChainOrders {
     const double* service_km = nullptr;  // null: the travel model's pickup-to-dropoff distance
 };
 
-struct ChainParams {
-    double vehicle_cost = 0.0;
-    double deadhead_cost_per_km = 0.0;
-    double service_cost_per_km = 0.0;
-    bool has_depot = false;
-    Place depot{0.0, 0.0, -1};
-    std::int64_t max_vehicles = -1;  // -1: as many as orders
-    double max_idle_s = std::numeric_limits<double>::infinity();
+struct ChainParams : FleetCosts {
     bool must_serve = false;
     int successors = 5;        // k cheapest (and k earliest) successors and predecessors to start
     int price_per_order = 4;   // most negative arcs added per order and pricing round

@@ -1,0 +1,183 @@
+#include "shareopt/dispatch.hpp"
+
+#include <mutex>
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace shareopt::bind {
+
+namespace {
+
+// The dispatcher behind a lock: Python threads may share one (offer_many drops the GIL).
+struct Locked {
+    explicit Locked(Dispatcher d) : dispatcher(std::move(d)) {}
+    Dispatcher dispatcher;
+    std::mutex mutex;
+};
+
+// Columns of orders as the chainer takes them; service_km NaN or < 0: the travel model's.
+struct Columns {
+    CArray<double> pickup_time, dropoff_time, pickup_xy, dropoff_xy, revenue;
+    std::optional<CArray<std::int32_t>> pickup_zone, dropoff_zone;
+    std::optional<CArray<double>> service_km;
+    py::ssize_t n = 0;
+
+    DispatchOrder row(py::ssize_t i) const {
+        DispatchOrder o;
+        o.pickup_time = pickup_time.at(i);
+        o.dropoff_time = dropoff_time.at(i);
+        o.pickup = {pickup_xy.at(i, 0), pickup_xy.at(i, 1), pickup_zone ? pickup_zone->at(i) : -1};
+        o.dropoff = {dropoff_xy.at(i, 0), dropoff_xy.at(i, 1), dropoff_zone ? dropoff_zone->at(i) : -1};
+        o.revenue = revenue.at(i);
+        const double km = service_km ? service_km->at(i) : -1.0;
+        o.service_km = std::isnan(km) ? -1.0 : km;
+        return o;
+    }
+};
+
+Columns columns(const py::object& pickup_time, const py::object& dropoff_time, const py::object& pickup_xy,
+                const py::object& pickup_zone, const py::object& dropoff_xy, const py::object& dropoff_zone,
+                const py::object& revenue, const py::object& service_km) {
+    Columns c{vector<double>(pickup_time, "pickup_time"), CArray<double>(), CArray<double>(),
+              CArray<double>(), CArray<double>(), std::nullopt, std::nullopt, std::nullopt, 0};
+    c.n = c.pickup_time.shape(0);
+    c.dropoff_time = vector<double>(dropoff_time, "dropoff_time", c.n);
+    c.pickup_xy = points(pickup_xy, "pickup places");
+    c.dropoff_xy = points(dropoff_xy, "dropoff places");
+    if (c.pickup_xy.shape(0) != c.n || c.dropoff_xy.shape(0) != c.n) {
+        throw std::invalid_argument("pickup and dropoff places need one row per order");
+    }
+    c.pickup_zone = zones(pickup_zone, "pickup zones", c.n);
+    c.dropoff_zone = zones(dropoff_zone, "dropoff zones", c.n);
+    c.revenue = vector<double>(revenue, "revenue", c.n);
+    if (!service_km.is_none()) c.service_km = vector<double>(service_km, "service distance", c.n);
+    return c;
+}
+
+DispatchParams params_from(const py::dict& params) {
+    DispatchParams p;
+    static_cast<FleetCosts&>(p) = fleet_costs(params);
+    p.accept_always = params["accept_always"].cast<bool>();
+    return p;
+}
+
+py::tuple as_tuple(const Decision& d) {
+    return py::make_tuple(verdict_name(d.verdict), d.vehicle, d.position, d.marginal_cost, d.after, d.order);
+}
+
+DispatchOrder one(double pickup_time, double dropoff_time, std::tuple<double, double, std::int32_t> pickup,
+                  std::tuple<double, double, std::int32_t> dropoff, double revenue, double service_km) {
+    DispatchOrder o;
+    o.pickup_time = pickup_time;
+    o.dropoff_time = dropoff_time;
+    o.pickup = {std::get<0>(pickup), std::get<1>(pickup), std::get<2>(pickup)};
+    o.dropoff = {std::get<0>(dropoff), std::get<1>(dropoff), std::get<2>(dropoff)};
+    o.revenue = revenue;
+    o.service_km = std::isnan(service_km) ? -1.0 : service_km;
+    return o;
+}
+
+}  // namespace
+
+void bind_dispatch(py::module_& m) {
+    py::class_<Locked>(m, "Dispatcher")
+        .def(py::init([](const TravelModel& travel, const py::dict& params) {
+                 return std::make_unique<Locked>(Dispatcher(travel, params_from(params)));
+             }),
+             py::arg("travel"), py::arg("params"))
+        .def(
+            "load",
+            [](Locked& self, const py::object& pickup_time, const py::object& dropoff_time,
+               const py::object& pickup_xy, const py::object& pickup_zone, const py::object& dropoff_xy,
+               const py::object& dropoff_zone, const py::object& revenue, const py::object& service_km,
+               const std::vector<std::vector<std::int32_t>>& chains) {
+                const Columns c = columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
+                                          dropoff_zone, revenue, service_km);
+                std::vector<DispatchOrder> orders;
+                orders.reserve(static_cast<std::size_t>(c.n));
+                for (py::ssize_t i = 0; i < c.n; ++i) orders.push_back(c.row(i));
+                std::lock_guard<std::mutex> lock(self.mutex);
+                self.dispatcher.load(orders, chains);
+            },
+            py::arg("pickup_time"), py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
+            py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"), py::arg("service_km"),
+            py::arg("chains"))
+        .def(
+            "offer",
+            [](Locked& self, double pickup_time, double dropoff_time, std::tuple<double, double, std::int32_t> pickup,
+               std::tuple<double, double, std::int32_t> dropoff, double revenue, double service_km,
+               double request_time, bool commit, bool exhaustive) {
+                const DispatchOrder o = one(pickup_time, dropoff_time, pickup, dropoff, revenue, service_km);
+                std::lock_guard<std::mutex> lock(self.mutex);
+                if (exhaustive) return as_tuple(self.dispatcher.evaluate_exhaustive(o, request_time));
+                return as_tuple(commit ? self.dispatcher.offer(o, request_time)
+                                       : self.dispatcher.evaluate(o, request_time));
+            },
+            py::arg("pickup_time"), py::arg("dropoff_time"), py::arg("pickup"), py::arg("dropoff"),
+            py::arg("revenue"), py::arg("service_km"), py::arg("request_time"), py::arg("commit") = true,
+            py::arg("exhaustive") = false)
+        .def(
+            "offer_many",
+            [](Locked& self, const py::object& pickup_time, const py::object& dropoff_time,
+               const py::object& pickup_xy, const py::object& pickup_zone, const py::object& dropoff_xy,
+               const py::object& dropoff_zone, const py::object& revenue, const py::object& service_km,
+               const py::object& request_time) {
+                const Columns c = columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
+                                          dropoff_zone, revenue, service_km);
+                auto requested = vector<double>(request_time, "request_time", c.n);
+                CArray<std::int8_t> verdict(c.n);
+                CArray<std::int32_t> vehicle(c.n), position(c.n), after(c.n), order(c.n);
+                CArray<double> cost(c.n);
+                std::vector<DispatchOrder> rows;
+                rows.reserve(static_cast<std::size_t>(c.n));
+                for (py::ssize_t i = 0; i < c.n; ++i) rows.push_back(c.row(i));
+                {
+                    py::gil_scoped_release release;
+                    std::lock_guard<std::mutex> lock(self.mutex);
+                    // Every order is checked before any is committed: a bad row changes nothing.
+                    for (py::ssize_t i = 0; i < c.n; ++i) {
+                        self.dispatcher.check(rows[static_cast<std::size_t>(i)], requested.at(i), i);
+                    }
+                    for (py::ssize_t i = 0; i < c.n; ++i) {
+                        const Decision d = self.dispatcher.offer(rows[static_cast<std::size_t>(i)], requested.at(i));
+                        verdict.mutable_data()[i] = static_cast<std::int8_t>(d.verdict);
+                        vehicle.mutable_data()[i] = d.vehicle;
+                        position.mutable_data()[i] = d.position;
+                        after.mutable_data()[i] = d.after;
+                        order.mutable_data()[i] = d.order;
+                        cost.mutable_data()[i] = d.marginal_cost;
+                    }
+                }
+                return py::make_tuple(verdict, vehicle, position, cost, after, order);
+            },
+            py::arg("pickup_time"), py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
+            py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"), py::arg("service_km"),
+            py::arg("request_time"))
+        .def("chain", [](Locked& self, std::int32_t v) {
+            std::lock_guard<std::mutex> lock(self.mutex);
+            return self.dispatcher.chain(v);
+        })
+        .def_property_readonly("num_vehicles", [](Locked& self) { return self.dispatcher.num_vehicles(); })
+        .def_property_readonly("metric", [](Locked& self) { return metric_name(self.dispatcher.travel().metric()); })
+        .def_property_readonly("num_orders", [](Locked& self) { return self.dispatcher.num_orders(); })
+        .def("objective", [](Locked& self) {
+            std::lock_guard<std::mutex> lock(self.mutex);
+            return self.dispatcher.objective();
+        })
+        .def("snapshot", [](Locked& self) {
+            std::string bytes;
+            {
+                std::lock_guard<std::mutex> lock(self.mutex);
+                bytes = self.dispatcher.snapshot();
+            }
+            return py::bytes(bytes);
+        })
+        .def_static("restore", [](const py::bytes& data) {
+            return std::make_unique<Locked>(Dispatcher::restore(std::string(data)));
+        }, py::arg("data"));
+    m.attr("VERDICTS") = py::make_tuple("accepted", "infeasible", "unprofitable", "fleet_limit");
+}
+
+}  // namespace shareopt::bind

@@ -1,0 +1,126 @@
+// Real-time dispatch: each new order is answered at once by the cheapest feasible insertion
+// into the vehicles' chains (seed 001 phase two), with the trip-chain cost model unchanged.
+// Usable from C++ alone: services embed it with this header and the static library.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "shareopt/fleet_costs.hpp"
+#include "shareopt/travel.hpp"
+
+namespace shareopt {
+
+// The trip-chain cost model, unchanged, and the acceptance rule.
+struct DispatchParams : FleetCosts {
+    bool accept_always = false;  // the seed's rule: accept whenever feasible
+};
+
+// One order: times in seconds, places in the travel model's space. service_km < 0: the travel
+// model's pickup-to-dropoff distance.
+struct DispatchOrder {
+    double pickup_time = 0.0;
+    double dropoff_time = 0.0;
+    Place pickup{0.0, 0.0, -1};
+    Place dropoff{0.0, 0.0, -1};
+    double revenue = 0.0;
+    double service_km = -1.0;
+};
+
+enum class Verdict : std::int8_t { Accepted = 0, Infeasible = 1, Unprofitable = 2, FleetLimit = 3 };
+const char* verdict_name(Verdict verdict);
+
+// The answer to one offer. position: index of the new order in its vehicle's chain after the
+// insertion (0: first). vehicle == number of vehicles before the offer: a new vehicle.
+// marginal_cost: change of the plan's cost (NaN when nothing is feasible).
+struct Decision {
+    Verdict verdict = Verdict::Infeasible;
+    std::int32_t vehicle = -1;
+    std::int32_t position = -1;
+    double marginal_cost = std::numeric_limits<double>::quiet_NaN();
+    std::int32_t after = -1;  // the order it follows in its chain (-1: first, or a new vehicle)
+    std::int32_t order = -1;  // its index in the dispatcher's order table, once accepted
+    bool accepted() const { return verdict == Verdict::Accepted; }
+};
+
+// Holds the chains and answers offers. Not thread-safe: one dispatcher per thread, or a lock
+// around every call (the Python binding holds one).
+//
+// Gaps of the chains are indexed by time: a gap after order a is filed under a's drop-off
+// time (the vehicle waits there), the gap before a vehicle's first order under that order's
+// pickup time. An offer reads only the buckets a feasible insertion can lie in: drop-offs in
+// [pickup - max_idle, pickup] and first pickups in [dropoff, dropoff + max_idle].
+class Dispatcher {
+public:
+    Dispatcher(const TravelModel& travel, const DispatchParams& params);
+
+    // Adds the reserved orders and their chains (each a list of indices into orders; every
+    // order at most once, each chain time-feasible). Throws std::invalid_argument naming the
+    // first bad order or chain. Only before the first offer.
+    void load(const std::vector<DispatchOrder>& orders, const std::vector<std::vector<std::int32_t>>& chains);
+
+    // The decision for an order requested at request_time (-inf: no request-time limit);
+    // commits it when accepted. Throws std::invalid_argument on a bad order (NaN, drop-off
+    // before pickup, negative revenue, request after pickup).
+    Decision offer(const DispatchOrder& order, double request_time);
+    // Throws std::invalid_argument, naming row, when an order could not be offered.
+    void check(const DispatchOrder& order, double request_time, std::int64_t row) const {
+        validate(order, request_time, "offer", row);
+    }
+    // The same decision without committing it.
+    Decision evaluate(const DispatchOrder& order, double request_time) const;
+    // The same decision by reading every gap of every chain (no index): for tests.
+    Decision evaluate_exhaustive(const DispatchOrder& order, double request_time) const;
+
+    std::int32_t num_vehicles() const { return static_cast<std::int32_t>(first_.size()); }
+    std::int32_t num_orders() const { return static_cast<std::int32_t>(orders_.size()); }
+    std::vector<std::int32_t> chain(std::int32_t vehicle) const;
+    const DispatchOrder& order(std::int32_t index) const { return orders_.at(static_cast<std::size_t>(index)); }
+    // Cost of the current plan: vehicles, deadhead, service minus revenue of every order held.
+    double objective() const;
+    const DispatchParams& params() const { return params_; }
+    const TravelModel& travel() const { return travel_; }
+
+    // The whole state as bytes (travel model, parameters, orders, chains), and back.
+    std::string snapshot() const;
+    static Dispatcher restore(const std::string& bytes);
+
+private:
+    struct Gap { std::int32_t vehicle; std::int32_t after; };  // after: an order, or -1
+    struct Candidate {
+        double cost = std::numeric_limits<double>::infinity();
+        std::int32_t vehicle = -1;
+        std::int32_t after = -1;  // insert after this order (-1: first)
+    };
+
+    void validate(const DispatchOrder& order, double request_time, const char* what, std::int64_t row) const;
+    double service_cost(const DispatchOrder& order) const;
+    double deadhead(const Place& a, const Place& b) const { return params_.deadhead_cost_per_km * travel_.distance(a, b); }
+    bool reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const;
+    void consider(const DispatchOrder& order, double request_time, std::int32_t vehicle,
+                  std::int32_t after, Candidate& best) const;
+    Decision decide(const DispatchOrder& order, double request_time, Candidate best) const;
+    std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / kBucketSeconds)); }
+    void file_gap(std::int32_t after);          // the gap after an order
+    void file_opening(std::int32_t vehicle);    // the gap before the vehicle's first order
+    std::int32_t append_order(const DispatchOrder& order);
+    void insert(std::int32_t order, std::int32_t vehicle, std::int32_t after);
+
+    static constexpr double kBucketSeconds = 300.0;
+
+    TravelModel travel_;
+    DispatchParams params_;
+    std::vector<DispatchOrder> orders_;
+    std::vector<std::int32_t> vehicle_of_, next_, prev_;  // per order (-1: none)
+    std::vector<std::int32_t> first_, last_;              // per vehicle
+    // Buckets by time (index bucket - base): gaps after an order, and vehicles' first orders.
+    std::int64_t gap_base_ = 0, open_base_ = 0;
+    std::vector<std::vector<std::int32_t>> gaps_;      // order after which a vehicle waits
+    std::vector<std::vector<Gap>> openings_;           // (vehicle, its first order when filed)
+    bool offered_ = false;
+};
+
+}  // namespace shareopt

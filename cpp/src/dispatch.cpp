@@ -1,0 +1,264 @@
+#include "shareopt/dispatch.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+namespace shareopt {
+
+const char* verdict_name(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::Accepted: return "accepted";
+        case Verdict::Infeasible: return "infeasible";
+        case Verdict::Unprofitable: return "unprofitable";
+        case Verdict::FleetLimit: return "fleet_limit";
+    }
+    return "unknown";
+}
+
+namespace {
+
+bool finite_place(const Place& p) { return std::isfinite(p.x) && std::isfinite(p.y); }
+
+// Candidates compare by (cost, vehicle, order after which the new one goes): the same answer
+// whatever order the index reads them in.
+bool better(double cost, std::int32_t vehicle, std::int32_t after, double best_cost,
+            std::int32_t best_vehicle, std::int32_t best_after) {
+    if (cost != best_cost) return cost < best_cost;
+    if (vehicle != best_vehicle) return best_vehicle < 0 || vehicle < best_vehicle;
+    return after < best_after;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const TravelModel& travel, const DispatchParams& params)
+    : travel_(travel), params_(params) {
+    check_fleet_costs(params);
+}
+
+void Dispatcher::validate(const DispatchOrder& o, double request_time, const char* what,
+                          std::int64_t row) const {
+    const auto fail = [&](const std::string& why) {
+        std::ostringstream text;
+        text << what;
+        if (row >= 0) text << " " << row;
+        text << ": " << why;
+        throw std::invalid_argument(text.str());
+    };
+    if (!std::isfinite(o.pickup_time) || !std::isfinite(o.dropoff_time)) fail("times must be finite");
+    if (o.dropoff_time < o.pickup_time) fail("drop-off before pickup");
+    if (!finite_place(o.pickup) || !finite_place(o.dropoff)) fail("places must be finite");
+    if (!(o.revenue >= 0.0) || !std::isfinite(o.revenue)) fail("revenue must be finite and >= 0");
+    if (std::isnan(o.service_km) || std::isinf(o.service_km)) fail("distance must be finite");
+    if (std::isnan(request_time)) fail("request time is NaN");
+    if (request_time > o.pickup_time) fail("requested after its pickup time");
+}
+
+double Dispatcher::service_cost(const DispatchOrder& o) const {
+    const double km = o.service_km >= 0.0 ? o.service_km : travel_.distance(o.pickup, o.dropoff);
+    return params_.service_cost_per_km * km;
+}
+
+bool Dispatcher::reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const {
+    // The vehicle waits at from's drop-off and leaves no earlier than depart_after.
+    const double wait = to.pickup_time - from.dropoff_time;
+    if (wait < 0.0 || wait > params_.max_idle_s) return false;
+    const double depart = std::max(from.dropoff_time, depart_after);
+    return depart + travel_.travel_time(depart, from.dropoff, to.pickup) <= to.pickup_time;
+}
+
+void Dispatcher::consider(const DispatchOrder& o, double request_time, std::int32_t vehicle,
+                          std::int32_t after, Candidate& best) const {
+    const auto v = static_cast<std::size_t>(vehicle);
+    const std::int32_t next = after >= 0 ? next_[static_cast<std::size_t>(after)] : first_[v];
+    double cost = service_cost(o) - o.revenue;
+    if (after >= 0) {
+        const DispatchOrder& a = orders_[static_cast<std::size_t>(after)];
+        if (!reaches(a, request_time, o)) return;
+        cost += deadhead(a.dropoff, o.pickup);
+        if (next < 0 && params_.has_depot) cost += deadhead(o.dropoff, params_.depot) - deadhead(a.dropoff, params_.depot);
+    } else if (params_.has_depot) {
+        if (std::isfinite(request_time) &&
+            request_time + travel_.travel_time(request_time, params_.depot, o.pickup) > o.pickup_time) {
+            return;
+        }
+        cost += deadhead(params_.depot, o.pickup);
+    }
+    if (next >= 0) {
+        const DispatchOrder& b = orders_[static_cast<std::size_t>(next)];
+        if (!reaches(o, -std::numeric_limits<double>::infinity(), b)) return;
+        cost += deadhead(o.dropoff, b.pickup);
+        if (after >= 0) {
+            cost -= deadhead(orders_[static_cast<std::size_t>(after)].dropoff, b.pickup);
+        } else if (params_.has_depot) {
+            cost -= deadhead(params_.depot, b.pickup);
+        }
+    }
+    if (better(cost, vehicle, after, best.cost, best.vehicle, best.after)) best = {cost, vehicle, after};
+}
+
+Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const {
+    validate(o, request_time, "order", -1);
+    Candidate best;
+    const double idle = params_.max_idle_s;
+    // Gaps after an order whose drop-off is at most max_idle before the pickup.
+    if (!gaps_.empty()) {
+        const std::int64_t end = gap_base_ + static_cast<std::int64_t>(gaps_.size());
+        const std::int64_t lo = std::isfinite(idle) ? std::max(gap_base_, bucket(o.pickup_time - idle)) : gap_base_;
+        const std::int64_t hi = std::min(end - 1, bucket(o.pickup_time));
+        for (std::int64_t b = lo; b <= hi; ++b) {
+            for (std::int32_t a : gaps_[static_cast<std::size_t>(b - gap_base_)]) {
+                consider(o, request_time, vehicle_of_[static_cast<std::size_t>(a)], a, best);
+            }
+        }
+    }
+    // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off.
+    if (!openings_.empty()) {
+        const std::int64_t end = open_base_ + static_cast<std::int64_t>(openings_.size());
+        const std::int64_t lo = std::max(open_base_, bucket(o.dropoff_time));
+        const std::int64_t hi = std::isfinite(idle) ? std::min(end - 1, bucket(o.dropoff_time + idle)) : end - 1;
+        for (std::int64_t b = lo; b <= hi; ++b) {
+            for (const Gap& g : openings_[static_cast<std::size_t>(b - open_base_)]) {
+                if (first_[static_cast<std::size_t>(g.vehicle)] != g.after) continue;  // no longer first
+                consider(o, request_time, g.vehicle, -1, best);
+            }
+        }
+    }
+    return decide(o, request_time, best);
+}
+
+Decision Dispatcher::decide(const DispatchOrder& o, double request_time, Candidate best) const {
+    Decision decision;
+    // A new vehicle, while the fleet allows one; it wins no tie against an existing vehicle.
+    bool new_feasible = true;
+    double new_cost = params_.vehicle_cost + service_cost(o) - o.revenue;
+    if (params_.has_depot) {
+        new_feasible = !std::isfinite(request_time) ||
+                       request_time + travel_.travel_time(request_time, params_.depot, o.pickup) <= o.pickup_time;
+        new_cost += deadhead(params_.depot, o.pickup) + deadhead(o.dropoff, params_.depot);
+    }
+    const bool fleet_full = params_.max_vehicles >= 0 && num_vehicles() >= params_.max_vehicles;
+    if (new_feasible && !fleet_full && new_cost < best.cost) best = {new_cost, num_vehicles(), -1};
+    if (best.vehicle < 0) {
+        decision.verdict = new_feasible && fleet_full ? Verdict::FleetLimit : Verdict::Infeasible;
+        return decision;
+    }
+    decision.vehicle = best.vehicle;
+    decision.after = best.after;
+    decision.marginal_cost = best.cost;
+    std::int32_t position = 0;
+    if (best.vehicle < num_vehicles() && best.after >= 0) {
+        for (std::int32_t u = first_[static_cast<std::size_t>(best.vehicle)];; u = next_[static_cast<std::size_t>(u)]) {
+            ++position;
+            if (u == best.after) break;
+        }
+    }
+    decision.position = position;
+    decision.verdict = params_.accept_always || best.cost < 0.0 ? Verdict::Accepted : Verdict::Unprofitable;
+    return decision;
+}
+
+Decision Dispatcher::offer(const DispatchOrder& o, double request_time) {
+    Decision decision = evaluate(o, request_time);
+    offered_ = true;
+    if (!decision.accepted()) return decision;
+    const std::int32_t index = append_order(o);
+    insert(index, decision.vehicle, decision.after);
+    decision.order = index;
+    return decision;
+}
+
+std::int32_t Dispatcher::append_order(const DispatchOrder& o) {
+    if (orders_.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max() - 1)) {
+        throw std::length_error("too many orders for one dispatcher");
+    }
+    orders_.push_back(o);
+    vehicle_of_.push_back(-1);
+    next_.push_back(-1);
+    prev_.push_back(-1);
+    return static_cast<std::int32_t>(orders_.size() - 1);
+}
+
+void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t after) {
+    const auto o = static_cast<std::size_t>(order);
+    if (vehicle == num_vehicles()) {
+        first_.push_back(order);
+        last_.push_back(order);
+        vehicle_of_[o] = vehicle;
+        file_opening(vehicle);
+        file_gap(order);
+        return;
+    }
+    const auto v = static_cast<std::size_t>(vehicle);
+    const std::int32_t next = after >= 0 ? next_[static_cast<std::size_t>(after)] : first_[v];
+    vehicle_of_[o] = vehicle;
+    prev_[o] = after;
+    next_[o] = next;
+    if (after >= 0) {
+        next_[static_cast<std::size_t>(after)] = order;
+    } else {
+        first_[v] = order;
+        file_opening(vehicle);
+    }
+    if (next >= 0) {
+        prev_[static_cast<std::size_t>(next)] = order;
+    } else {
+        last_[v] = order;
+    }
+    file_gap(order);
+}
+
+namespace {
+
+// Grows a bucket array (vector index = bucket - base) so that bucket b exists.
+template <class T>
+std::vector<T>& bucket_at(std::vector<std::vector<T>>& buckets, std::int64_t& base, std::int64_t b) {
+    if (buckets.empty()) base = b;
+    if (b < base) {
+        buckets.insert(buckets.begin(), static_cast<std::size_t>(base - b), std::vector<T>{});
+        base = b;
+    }
+    const auto k = static_cast<std::size_t>(b - base);
+    if (k >= buckets.size()) buckets.resize(k + 1);
+    return buckets[k];
+}
+
+}  // namespace
+
+void Dispatcher::file_gap(std::int32_t after) {
+    bucket_at(gaps_, gap_base_, bucket(orders_[static_cast<std::size_t>(after)].dropoff_time)).push_back(after);
+}
+
+void Dispatcher::file_opening(std::int32_t vehicle) {
+    const std::int32_t first = first_[static_cast<std::size_t>(vehicle)];
+    bucket_at(openings_, open_base_, bucket(orders_[static_cast<std::size_t>(first)].pickup_time))
+        .push_back({vehicle, first});
+}
+
+std::vector<std::int32_t> Dispatcher::chain(std::int32_t vehicle) const {
+    if (vehicle < 0 || vehicle >= num_vehicles()) throw std::out_of_range("vehicle out of range");
+    std::vector<std::int32_t> out;
+    for (std::int32_t u = first_[static_cast<std::size_t>(vehicle)]; u >= 0; u = next_[static_cast<std::size_t>(u)]) {
+        out.push_back(u);
+    }
+    return out;
+}
+
+double Dispatcher::objective() const {
+    double total = 0.0;
+    for (std::size_t v = 0; v < first_.size(); ++v) {
+        total += params_.vehicle_cost;
+        const DispatchOrder& head = orders_[static_cast<std::size_t>(first_[v])];
+        const DispatchOrder& tail = orders_[static_cast<std::size_t>(last_[v])];
+        if (params_.has_depot) total += deadhead(params_.depot, head.pickup) + deadhead(tail.dropoff, params_.depot);
+        for (std::int32_t u = first_[v]; u >= 0; u = next_[static_cast<std::size_t>(u)]) {
+            const DispatchOrder& o = orders_[static_cast<std::size_t>(u)];
+            total += service_cost(o) - o.revenue;
+            const std::int32_t w = next_[static_cast<std::size_t>(u)];
+            if (w >= 0) total += deadhead(o.dropoff, orders_[static_cast<std::size_t>(w)].pickup);
+        }
+    }
+    return total;
+}
+
+}  // namespace shareopt

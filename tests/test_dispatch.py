@@ -1,0 +1,210 @@
+"""Real-time dispatch: decisions against a brute force in Python, the C++ index against its
+exhaustive scan, chain feasibility after every insertion, the cost model against the trip
+chains', snapshots, and bad orders."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import shareopt as so
+from shareopt.dispatch import Dispatcher
+from shareopt.travel import TravelModel
+
+KW = dict(vehicle_cost=30.0, deadhead_cost_per_km=1.0, max_idle=1800.0)
+
+
+def split_day(n: int, seed: int, reserved_share: float = 0.5):
+    orders = so.synthetic_orders(n, seed=seed, places="xy")
+    orders.revenue = 4.0 * orders.distance
+    rng = np.random.default_rng(seed)
+    chosen = rng.random(n) < reserved_share
+    return orders.take(np.flatnonzero(chosen)), orders.take(np.flatnonzero(~chosen)), rng
+
+
+def brute_force(dispatcher: Dispatcher, table: list[dict], new: dict, request: float,
+                params: dict, travel: TravelModel):
+    """Every position of every chain and a new vehicle, by the rules in the docs, in Python."""
+    idle = params.get("max_idle") or math.inf
+    dh = params["deadhead_cost_per_km"]
+
+    def dist(a, b):
+        return float(travel.distance(np.array([a]), np.array([b]))[0])
+
+    def reaches(a, depart_after, b):
+        wait = b["pickup_time"] - a["dropoff_time"]
+        if wait < 0 or wait > idle:
+            return False
+        depart = max(a["dropoff_time"], depart_after)
+        t = float(travel.travel_time(np.array([a["dropoff"]]), np.array([b["pickup"]]), depart)[0])
+        return depart + t <= b["pickup_time"]
+
+    service = dh * new["distance"] - new["revenue"]
+    options = []
+    for v, chain in enumerate(dispatcher.chains):
+        orders = [table[i] for i in chain]
+        for pos in range(len(orders) + 1):
+            prev = orders[pos - 1] if pos > 0 else None
+            nxt = orders[pos] if pos < len(orders) else None
+            if prev is not None and not reaches(prev, request, new):
+                continue
+            if nxt is not None and not reaches(new, -math.inf, nxt):
+                continue
+            cost = service
+            if prev is not None:
+                cost += dh * dist(prev["dropoff"], new["pickup"])
+            if nxt is not None:
+                cost += dh * dist(new["dropoff"], nxt["pickup"])
+                if prev is not None:
+                    cost -= dh * dist(prev["dropoff"], nxt["pickup"])
+            options.append((cost, v, pos))
+    fleet_full = params.get("max_vehicles") is not None and dispatcher.num_vehicles >= params["max_vehicles"]
+    if not fleet_full:
+        options.append((params["vehicle_cost"] + service, dispatcher.num_vehicles, 0))
+    return sorted(options)
+
+
+def as_dict(orders: so.Orders, i: int) -> dict:
+    return {"pickup_time": float(orders.pickup_time[i]), "dropoff_time": float(orders.dropoff_time[i]),
+            "pickup": tuple(orders.pickup_xy[i]), "dropoff": tuple(orders.dropoff_xy[i]),
+            "revenue": float(orders.revenue[i]), "distance": float(orders.distance[i])}
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("policy", ["profit", "always"])
+def test_decisions_equal_a_brute_force_in_python(seed, policy):
+    reserved, realtime, rng = split_day(160, seed)
+    params = dict(KW, max_vehicles=None if seed % 2 else 12)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    plan = so.solve_trip_chains(reserved, travel=travel, **params)
+    dispatcher = Dispatcher(plan, reserved, travel=travel, policy=policy, **params)
+    table = [as_dict(reserved, i) for i in range(len(reserved))]
+    for i in range(len(realtime)):
+        new = as_dict(realtime, i)
+        request = new["pickup_time"] - float(rng.uniform(0, 1800))
+        options = brute_force(dispatcher, table, new, request, params, travel)
+        decision = dispatcher.offer(new, request)
+        if not options:
+            assert decision.reason in ("infeasible", "fleet_limit") and not decision.accepted
+            continue
+        cost, vehicle, position = options[0]
+        assert decision.marginal_cost == pytest.approx(cost, abs=1e-9)
+        if len(options) == 1 or options[1][0] > cost + 1e-7:  # a unique best
+            assert (decision.vehicle, decision.position) == (vehicle, position)
+        assert decision.accepted == (policy == "always" or cost < 0)
+        assert decision.reason == ("accepted" if decision.accepted else "unprofitable")
+        if decision.accepted:
+            table.append(new)
+            assert decision.order == len(table) - 1
+
+
+@pytest.mark.parametrize("max_idle", [900.0, None])
+def test_the_index_finds_what_the_exhaustive_scan_finds(max_idle):
+    reserved, realtime, rng = split_day(1200, 7)
+    params = dict(KW, max_idle=max_idle)
+    plan = so.solve_trip_chains(reserved, **params)
+    dispatcher = Dispatcher(plan, reserved, **params)
+    core = dispatcher._core
+    for i in range(len(realtime)):
+        args = dispatcher._one(realtime.take([i]))
+        request = float(realtime.pickup_time[i] - rng.uniform(0, 3600))
+        exhaustive = core.offer(*args, request, commit=False, exhaustive=True)
+        assert core.offer(*args, request)[:5] == exhaustive[:5]
+
+
+def test_accepted_orders_keep_every_chain_feasible_and_the_cost_model_is_the_chains():
+    reserved, realtime, rng = split_day(2000, 11)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    plan = so.solve_trip_chains(reserved, travel=travel, **KW)
+    dispatcher = Dispatcher(plan, reserved, travel=travel, policy="always", **KW)
+    # Same cost model: the dispatcher prices the loaded plan exactly as the chain solver did.
+    assert dispatcher.objective == pytest.approx(plan.objective, rel=1e-12, abs=1e-9)
+    request = realtime.pickup_time - rng.uniform(0, 1200, len(realtime))
+    before = dispatcher.objective
+    decisions = dispatcher.offer_many(realtime, request)
+    accepted = decisions.accepted
+    assert accepted.sum() > 0
+    # The plan's cost moved by exactly the accepted marginal costs.
+    assert dispatcher.objective == pytest.approx(before + decisions.marginal_cost[accepted].sum(), rel=1e-9)
+    pickup_time = np.concatenate([reserved.pickup_time, realtime.pickup_time[accepted]])
+    dropoff_time = np.concatenate([reserved.dropoff_time, realtime.dropoff_time[accepted]])
+    pickup = np.concatenate([reserved.pickup_xy, realtime.pickup_xy[accepted]])
+    dropoff = np.concatenate([reserved.dropoff_xy, realtime.dropoff_xy[accepted]])
+    requested = np.concatenate([np.full(len(reserved), -np.inf), request[accepted]])
+    held = np.concatenate(dispatcher.chains)
+    assert len(held) == len(np.unique(held))
+    assert set(held) >= set(range(len(reserved), len(pickup_time)))  # every accepted order is held
+    for chain in dispatcher.chains:
+        a, b = chain[:-1], chain[1:]
+        if not len(a):
+            continue
+        depart = np.maximum(dropoff_time[a], requested[b])
+        arrive = depart + travel.travel_time(dropoff[a], pickup[b], depart)
+        # A later order's vehicle left no earlier than that order's request.
+        assert np.all(arrive <= pickup_time[b] + 1e-9)
+        assert np.all(pickup_time[b] - dropoff_time[a] <= KW["max_idle"] + 1e-9)
+
+
+def test_snapshot_restores_the_same_dispatcher():
+    reserved, realtime, rng = split_day(800, 5)
+    plan = so.solve_trip_chains(reserved, **KW)
+    first = Dispatcher(plan, reserved, **KW)
+    half = len(realtime) // 2
+    request = realtime.pickup_time - rng.uniform(0, 900, len(realtime))
+    first.offer_many(realtime.take(np.arange(half)), request[:half])
+    data = first.snapshot()
+    second = Dispatcher.restore(data)
+    assert second.snapshot() == data
+    rest = realtime.take(np.arange(half, len(realtime)))
+    a, b = first.offer_many(rest, request[half:]), second.offer_many(rest, request[half:])
+    for field in ("reason", "vehicle", "position", "marginal_cost", "order"):
+        assert np.array_equal(getattr(a, field), getattr(b, field))
+    assert first.snapshot() == second.snapshot()
+    with pytest.raises(ValueError, match="snapshot"):
+        Dispatcher.restore(data[:-3])
+    with pytest.raises(ValueError, match="snapshot"):
+        Dispatcher.restore(b"not a snapshot at all")
+
+
+def test_the_fleet_limit_is_a_reason_and_is_kept():
+    reserved, realtime, rng = split_day(400, 2)
+    plan = so.solve_trip_chains(reserved, **KW)
+    dispatcher = Dispatcher(plan, reserved, max_vehicles=plan.num_vehicles, policy="always",
+                            **{k: v for k, v in KW.items()})
+    decisions = dispatcher.offer_many(realtime, realtime.pickup_time)
+    assert dispatcher.num_vehicles == plan.num_vehicles
+    assert decisions.counts()["fleet_limit"] > 0
+    # Without the limit those orders open new vehicles.
+    free = Dispatcher(plan, reserved, policy="always", **KW)
+    assert free.offer_many(realtime, realtime.pickup_time).counts()["fleet_limit"] == 0
+    assert free.num_vehicles > plan.num_vehicles
+
+
+def test_bad_offers_raise_and_change_nothing():
+    reserved, realtime, _ = split_day(200, 3)
+    plan = so.solve_trip_chains(reserved, **KW)
+    dispatcher = Dispatcher(plan, reserved, **KW)
+    good = as_dict(realtime, 0)
+    for change, message in [({"pickup_time": math.nan}, "finite"),
+                            ({"dropoff_time": good["pickup_time"] - 1}, "drop-off before pickup"),
+                            ({"revenue": -1.0}, "revenue")]:
+        with pytest.raises(ValueError, match=message):
+            dispatcher.offer({**good, **change})
+    with pytest.raises(ValueError, match="requested after its pickup"):
+        dispatcher.offer(good, request_time=good["pickup_time"] + 1)
+    with pytest.raises(ValueError, match="NaN"):
+        dispatcher.offer(good, request_time=math.nan)
+    with pytest.raises(ValueError, match="lacks"):
+        dispatcher.offer({"pickup_time": 0.0})
+    before = dispatcher.snapshot()
+    request = realtime.pickup_time.copy()
+    request[5] = realtime.pickup_time[5] + 60.0  # one bad row in the stream
+    with pytest.raises(ValueError, match="offer 5"):
+        dispatcher.offer_many(realtime, request)
+    assert dispatcher.snapshot() == before
+    with pytest.raises(ValueError, match="cannot follow"):
+        Dispatcher([[1, 0]], reserved.take([0, 1]), **KW)
+    with pytest.raises(ValueError, match="outside"):
+        Dispatcher([[0, 7]], reserved.take([0, 1]), **KW)
