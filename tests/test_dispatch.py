@@ -208,3 +208,40 @@ def test_bad_offers_raise_and_change_nothing():
         Dispatcher([[1, 0]], reserved.take([0, 1]), **KW)
     with pytest.raises(ValueError, match="outside"):
         Dispatcher([[0, 7]], reserved.take([0, 1]), **KW)
+
+
+@pytest.mark.parametrize("policy", ["profit", "always"])
+def test_reoptimize_keeps_what_started_and_never_costs_more(policy):
+    reserved, realtime, rng = split_day(600, 13)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    plan = so.solve_trip_chains(reserved, travel=travel, **KW)
+    dispatcher = Dispatcher(plan, reserved, travel=travel, policy=policy, **KW)
+    request = realtime.pickup_time - rng.uniform(0, 1800, len(realtime))
+    dispatcher.offer_many(realtime, request)
+    now = float(np.median(realtime.pickup_time))
+    held = set(np.concatenate(dispatcher.chains).tolist())
+    table = dispatcher._core.table()
+    pickup_time = table[0]
+    started = {tuple(c[pickup_time[c] < now].tolist()) for c in dispatcher.chains
+               if (pickup_time[c] < now).any()}
+    before = dispatcher.objective
+    saving = dispatcher.reoptimize(now)
+    assert saving >= -1e-6
+    assert dispatcher.objective == pytest.approx(before - saving, abs=1e-6)
+    assert set(np.concatenate(dispatcher.chains).tolist()) == held  # every promise kept
+    after = {tuple(c[pickup_time[c] < now].tolist()) for c in dispatcher.chains
+             if (pickup_time[c] < now).any()}
+    assert after == started  # what had started stays on its vehicle, in order
+    # A second re-optimization at the same time finds nothing more.
+    assert dispatcher.reoptimize(now) == pytest.approx(0.0, abs=1e-6)
+    # Re-optimizing before anything started equals the offline optimum over the held orders.
+    early = Dispatcher(plan, reserved, travel=travel, policy=policy, **KW)
+    early.offer_many(realtime, request)
+    early.reoptimize(float(min(pickup_time.min(), request.min())) - 1.0)
+    kept = np.array(sorted(held))
+    tp, td, pxy, _, dxy, _, revenue, km = table
+    orders = so.Orders(np.arange(len(kept)), tp[kept], td[kept], pxy[kept], dxy[kept],
+                       revenue[kept], distance=km[kept])
+    offline = so.solve_trip_chains(orders, travel=travel, must_serve=True, **KW)
+    assert early.objective == pytest.approx(offline.objective, abs=1e-6)
+    assert early.objective <= dispatcher.objective + 1e-6

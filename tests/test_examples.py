@@ -21,3 +21,17 @@ def test_seed001_phase_one_small(shared_data):
     for row in result["rows"]:
         assert row["data"] == "real" and row["certified"] == row["instances"] == 3
         assert row["max_objective_gap"] <= 1e-6 and 0 < row["served_share"] <= 1
+
+
+def test_seed001_phase_two_quick(shared_data):
+    data = shared_data / "nyc" / "yellow_tripdata_2021-01-01_head.csv"
+    run = subprocess.run([sys.executable, str(EXAMPLES / "seed001_phase_two.py"), "--data", str(data),
+                          "--quick", "--instances", "2", "--json"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert [(r["reserved"], r["realtime"]) for r in result["rows"]][:2] == [(10, 10), (20, 20)]
+    for row in result["rows"]:
+        # No plan beats the offline optimum over all the orders.
+        for key in ("greedy_gap_pct", "greedy_online_gap_pct", "reoptimize_gap_pct"):
+            assert row[key] >= -1e-6

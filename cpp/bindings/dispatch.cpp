@@ -155,6 +155,46 @@ void bind_dispatch(py::module_& m) {
             py::arg("pickup_time"), py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
             py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"), py::arg("service_km"),
             py::arg("request_time"))
+        .def("set_chains", [](Locked& self, const std::vector<std::vector<std::int32_t>>& chains, double now,
+                              const std::vector<std::int32_t>& fixed) {
+            std::lock_guard<std::mutex> lock(self.mutex);
+            self.dispatcher.set_chains(chains, now, fixed);
+        }, py::arg("chains"), py::arg("now"), py::arg("fixed"))
+        .def("table", [](Locked& self) {
+            // The order table as columns: times, places (x, y, zone), revenue, service km (NaN:
+            // the travel model's).
+            std::lock_guard<std::mutex> lock(self.mutex);
+            const auto n = static_cast<py::ssize_t>(self.dispatcher.num_orders());
+            CArray<double> tp(n), td(n), pxy({n, py::ssize_t{2}}), dxy({n, py::ssize_t{2}}), rev(n), km(n);
+            CArray<std::int32_t> pz(n), dz(n);
+            for (py::ssize_t i = 0; i < n; ++i) {
+                const DispatchOrder& o = self.dispatcher.order(static_cast<std::int32_t>(i));
+                tp.mutable_at(i) = o.pickup_time;
+                td.mutable_at(i) = o.dropoff_time;
+                pxy.mutable_at(i, 0) = o.pickup.x;
+                pxy.mutable_at(i, 1) = o.pickup.y;
+                dxy.mutable_at(i, 0) = o.dropoff.x;
+                dxy.mutable_at(i, 1) = o.dropoff.y;
+                pz.mutable_at(i) = o.pickup.zone;
+                dz.mutable_at(i) = o.dropoff.zone;
+                rev.mutable_at(i) = o.revenue;
+                km.mutable_at(i) = o.service_km >= 0.0 ? o.service_km : std::numeric_limits<double>::quiet_NaN();
+            }
+            return py::make_tuple(tp, td, pxy, pz, dxy, dz, rev, km);
+        })
+        .def_property_readonly("travel", [](Locked& self) { return self.dispatcher.travel(); })
+        .def_property_readonly("params", [](Locked& self) {
+            const DispatchParams& p = self.dispatcher.params();
+            py::dict out;
+            out["vehicle_cost"] = p.vehicle_cost;
+            out["deadhead_cost_per_km"] = p.deadhead_cost_per_km;
+            out["service_cost_per_km"] = p.service_cost_per_km;
+            out["depot"] = p.has_depot ? py::object(py::make_tuple(p.depot.x, p.depot.y, p.depot.zone)) : py::none();
+            out["max_vehicles"] = p.max_vehicles;
+            out["max_idle_s"] = p.max_idle_s;
+            out["accept_always"] = p.accept_always;
+            return out;
+        })
         .def("chain", [](Locked& self, std::int32_t v) {
             std::lock_guard<std::mutex> lock(self.mutex);
             return self.dispatcher.chain(v);

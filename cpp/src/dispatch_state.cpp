@@ -14,20 +14,42 @@ void Dispatcher::load(const std::vector<DispatchOrder>& orders,
     for (std::size_t i = 0; i < orders.size(); ++i) {
         validate(orders[i], -std::numeric_limits<double>::infinity(), "reserved order", static_cast<std::int64_t>(i));
     }
+    orders_ = orders;  // checked against the chains below, then taken
+    try {
+        check_chains(chains, orders.size(), -std::numeric_limits<double>::infinity(), {});
+    } catch (...) {
+        orders_.clear();
+        throw;
+    }
+    orders_.clear();
+    for (const DispatchOrder& o : orders) append_order(o);
+    for (const auto& chain : chains) {
+        if (chain.empty()) continue;
+        const std::int32_t vehicle = num_vehicles();
+        insert(chain[0], vehicle, -1);
+        for (std::size_t k = 1; k < chain.size(); ++k) insert(chain[k], vehicle, chain[k - 1]);
+    }
+}
+
+void Dispatcher::check_chains(const std::vector<std::vector<std::int32_t>>& chains, std::size_t count,
+                              double now, const std::vector<std::int32_t>& fixed) const {
+    if (!fixed.empty() && fixed.size() != chains.size()) {
+        throw std::invalid_argument("fixed needs one count per chain");
+    }
     std::size_t vehicles = 0;
     for (const auto& chain : chains) vehicles += chain.empty() ? 0 : 1;
     if (params_.max_vehicles >= 0 && vehicles > static_cast<std::size_t>(params_.max_vehicles)) {
         throw std::invalid_argument(std::to_string(vehicles) + " chains exceed max_vehicles = " +
                                     std::to_string(params_.max_vehicles));
     }
-    std::vector<std::int32_t> seen(orders.size(), -1);
+    std::vector<std::int32_t> seen(count, -1);
     for (std::size_t c = 0; c < chains.size(); ++c) {
         const auto& chain = chains[c];
         for (std::size_t k = 0; k < chain.size(); ++k) {
             const std::int32_t i = chain[k];
-            if (i < 0 || static_cast<std::size_t>(i) >= orders.size()) {
+            if (i < 0 || static_cast<std::size_t>(i) >= count) {
                 throw std::invalid_argument("chain " + std::to_string(c) + " names order " + std::to_string(i) +
-                                            ", outside [0, " + std::to_string(orders.size()) + ")");
+                                            ", outside [0, " + std::to_string(count) + ")");
             }
             if (seen[static_cast<std::size_t>(i)] >= 0) {
                 throw std::invalid_argument("order " + std::to_string(i) + " is in chains " +
@@ -35,14 +57,31 @@ void Dispatcher::load(const std::vector<DispatchOrder>& orders,
                                             std::to_string(c));
             }
             seen[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(c);
-            if (k > 0 && !reaches(orders[static_cast<std::size_t>(chain[k - 1])],
-                                  -std::numeric_limits<double>::infinity(), orders[static_cast<std::size_t>(i)])) {
+            if (k == 0) continue;
+            DispatchOrder from = orders_[static_cast<std::size_t>(chain[k - 1])];
+            const DispatchOrder& to = orders_[static_cast<std::size_t>(i)];
+            // After the started part, a vehicle idle since before now leaves now at the
+            // earliest, and waits from then.
+            const bool started = !fixed.empty() && static_cast<std::int32_t>(k) < fixed[c];
+            if (!started) from.dropoff_time = std::max(from.dropoff_time, now);
+            if (!reaches(from, -std::numeric_limits<double>::infinity(), to)) {
                 throw std::invalid_argument("chain " + std::to_string(c) + ": order " + std::to_string(i) +
                                             " cannot follow order " + std::to_string(chain[k - 1]));
             }
         }
     }
-    for (const DispatchOrder& o : orders) append_order(o);
+}
+
+void Dispatcher::set_chains(const std::vector<std::vector<std::int32_t>>& chains, double now,
+                            const std::vector<std::int32_t>& fixed) {
+    check_chains(chains, orders_.size(), now, fixed);
+    std::fill(vehicle_of_.begin(), vehicle_of_.end(), -1);
+    std::fill(next_.begin(), next_.end(), -1);
+    std::fill(prev_.begin(), prev_.end(), -1);
+    first_.clear();
+    last_.clear();
+    gaps_.clear();
+    openings_.clear();
     for (const auto& chain : chains) {
         if (chain.empty()) continue;
         const std::int32_t vehicle = num_vehicles();

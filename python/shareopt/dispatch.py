@@ -182,6 +182,25 @@ class Dispatcher:
         """Cost of the current plan: vehicles, deadhead, service minus revenue."""
         return self._core.objective()
 
+    def reoptimize(self, now: float, *, time_limit: float | None = None,
+                   progress: bool = False) -> float:
+        """Re-chain everything that has not started by ``now``, exactly; returns the saving.
+
+        Orders picked up before ``now`` stay where they are, and so does the next order of a
+        vehicle that must already be on its way to it. Every other held order is re-chained
+        by the trip-chain solver (certified optimum, every held order still served): a vehicle
+        on the road continues from its last started drop-off, leaving no earlier than ``now``;
+        vehicles with nothing started may disappear or new ones appear. Vehicle numbers change.
+        Returns the old plan's cost minus the new one's (>= 0 up to the cost rounding); 0 and
+        no change when ``time_limit`` cut the solve short.
+        """
+        from ._reoptimize import reoptimize
+
+        now = self._when(now)
+        if not math.isfinite(now):
+            raise ValueError("now must be a finite time")
+        return reoptimize(self._core, now, time_limit, progress)
+
     # ------------------------------------------------------------------ offers
     def offer(self, order, request_time: float | None = None) -> Decision:
         """Answer one order now; commit it when accepted.

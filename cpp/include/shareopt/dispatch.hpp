@@ -62,6 +62,13 @@ public:
     // first bad order or chain. Only before the first offer.
     void load(const std::vector<DispatchOrder>& orders, const std::vector<std::vector<std::int32_t>>& chains);
 
+    // Replaces every chain (re-optimization at time now): each order at most once, every link
+    // feasible. The first fixed[c] orders of chain c have started (their links stand as they
+    // were); after them a vehicle waiting since before now leaves no earlier than now and its
+    // wait counts from then. Orders in no chain stay in the table, not served.
+    void set_chains(const std::vector<std::vector<std::int32_t>>& chains, double now,
+                    const std::vector<std::int32_t>& fixed);
+
     // The decision for an order requested at request_time (-inf: no request-time limit);
     // commits it when accepted. Throws std::invalid_argument on a bad order (NaN, drop-off
     // before pickup, negative revenue, request after pickup).
@@ -108,6 +115,8 @@ private:
     void file_opening(std::int32_t vehicle);    // the gap before the vehicle's first order
     std::int32_t append_order(const DispatchOrder& order);
     void insert(std::int32_t order, std::int32_t vehicle, std::int32_t after);
+    void check_chains(const std::vector<std::vector<std::int32_t>>& chains, std::size_t orders, double now,
+                      const std::vector<std::int32_t>& fixed) const;
 
     static constexpr double kBucketSeconds = 300.0;
 
