@@ -67,40 +67,47 @@ bool Dispatcher::reaches(const DispatchOrder& from, double depart_after, const D
     return depart + travel_.travel_time(depart, from.dropoff, to.pickup) <= to.pickup_time;
 }
 
-void Dispatcher::consider(const DispatchOrder& o, double request_time, std::int32_t vehicle,
-                          std::int32_t after, Candidate& best) const {
+void Dispatcher::consider(const DispatchOrder& o, double request_time, double base_cost,
+                          std::int32_t vehicle, std::int32_t after, Candidate& best) const {
     const auto v = static_cast<std::size_t>(vehicle);
     const std::int32_t next = after >= 0 ? next_[static_cast<std::size_t>(after)] : first_[v];
-    double cost = service_cost(o) - o.revenue;
-    if (after >= 0) {
-        const DispatchOrder& a = orders_[static_cast<std::size_t>(after)];
-        if (!reaches(a, request_time, o)) return;
-        cost += deadhead(a.dropoff, o.pickup);
-        if (next < 0 && params_.has_depot) cost += deadhead(o.dropoff, params_.depot) - deadhead(a.dropoff, params_.depot);
+    const DispatchOrder* a = after >= 0 ? &orders_[static_cast<std::size_t>(after)] : nullptr;
+    const DispatchOrder* b = next >= 0 ? &orders_[static_cast<std::size_t>(next)] : nullptr;
+    // Cheapest tests first: the waits, then the cost (distances), and travel times only for
+    // a candidate that would win.
+    const double idle = params_.max_idle_s;
+    if (a && !(o.pickup_time - a->dropoff_time >= 0.0 && o.pickup_time - a->dropoff_time <= idle)) return;
+    if (b && !(b->pickup_time - o.dropoff_time >= 0.0 && b->pickup_time - o.dropoff_time <= idle)) return;
+    double cost = base_cost;
+    if (a) {
+        cost += deadhead(a->dropoff, o.pickup);
+        if (!b && params_.has_depot) cost += deadhead(o.dropoff, params_.depot) - deadhead(a->dropoff, params_.depot);
     } else if (params_.has_depot) {
-        if (std::isfinite(request_time) &&
-            request_time + travel_.travel_time(request_time, params_.depot, o.pickup) > o.pickup_time) {
-            return;
-        }
         cost += deadhead(params_.depot, o.pickup);
     }
-    if (next >= 0) {
-        const DispatchOrder& b = orders_[static_cast<std::size_t>(next)];
-        if (!reaches(o, -std::numeric_limits<double>::infinity(), b)) return;
-        cost += deadhead(o.dropoff, b.pickup);
-        if (after >= 0) {
-            cost -= deadhead(orders_[static_cast<std::size_t>(after)].dropoff, b.pickup);
+    if (b) {
+        cost += deadhead(o.dropoff, b->pickup);
+        if (a) {
+            cost -= deadhead(a->dropoff, b->pickup);
         } else if (params_.has_depot) {
-            cost -= deadhead(params_.depot, b.pickup);
+            cost -= deadhead(params_.depot, b->pickup);
         }
     }
-    if (better(cost, vehicle, after, best.cost, best.vehicle, best.after)) best = {cost, vehicle, after};
+    if (!better(cost, vehicle, after, best.cost, best.vehicle, best.after)) return;
+    if (a && !reaches(*a, request_time, o)) return;
+    if (!a && params_.has_depot && std::isfinite(request_time) &&
+        request_time + travel_.travel_time(request_time, params_.depot, o.pickup) > o.pickup_time) {
+        return;
+    }
+    if (b && !reaches(o, -std::numeric_limits<double>::infinity(), *b)) return;
+    best = {cost, vehicle, after};
 }
 
 Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const {
     validate(o, request_time, "order", -1);
     Candidate best;
     const double idle = params_.max_idle_s;
+    const double base = service_cost(o) - o.revenue;
     // Gaps after an order whose drop-off is at most max_idle before the pickup.
     if (!gaps_.empty()) {
         const std::int64_t end = gap_base_ + static_cast<std::int64_t>(gaps_.size());
@@ -108,7 +115,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
         const std::int64_t hi = std::min(end - 1, bucket(o.pickup_time));
         for (std::int64_t b = lo; b <= hi; ++b) {
             for (std::int32_t a : gaps_[static_cast<std::size_t>(b - gap_base_)]) {
-                consider(o, request_time, vehicle_of_[static_cast<std::size_t>(a)], a, best);
+                consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(a)], a, best);
             }
         }
     }
@@ -120,7 +127,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
         for (std::int64_t b = lo; b <= hi; ++b) {
             for (const Gap& g : openings_[static_cast<std::size_t>(b - open_base_)]) {
                 if (first_[static_cast<std::size_t>(g.vehicle)] != g.after) continue;  // no longer first
-                consider(o, request_time, g.vehicle, -1, best);
+                consider(o, request_time, base, g.vehicle, -1, best);
             }
         }
     }

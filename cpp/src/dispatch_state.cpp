@@ -93,10 +93,11 @@ void Dispatcher::set_chains(const std::vector<std::vector<std::int32_t>>& chains
 Decision Dispatcher::evaluate_exhaustive(const DispatchOrder& o, double request_time) const {
     validate(o, request_time, "order", -1);
     Candidate best;
+    const double base = service_cost(o) - o.revenue;
     for (std::int32_t v = 0; v < num_vehicles(); ++v) {
-        consider(o, request_time, v, -1, best);
+        consider(o, request_time, base, v, -1, best);
         for (std::int32_t u = first_[static_cast<std::size_t>(v)]; u >= 0; u = next_[static_cast<std::size_t>(u)]) {
-            consider(o, request_time, v, u, best);
+            consider(o, request_time, base, v, u, best);
         }
     }
     return decide(o, request_time, best);

@@ -107,8 +107,8 @@ private:
     double service_cost(const DispatchOrder& order) const;
     double deadhead(const Place& a, const Place& b) const { return params_.deadhead_cost_per_km * travel_.distance(a, b); }
     bool reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const;
-    void consider(const DispatchOrder& order, double request_time, std::int32_t vehicle,
-                  std::int32_t after, Candidate& best) const;
+    void consider(const DispatchOrder& order, double request_time, double base_cost,
+                  std::int32_t vehicle, std::int32_t after, Candidate& best) const;
     Decision decide(const DispatchOrder& order, double request_time, Candidate best) const;
     std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / kBucketSeconds)); }
     void file_gap(std::int32_t after);          // the gap after an order
