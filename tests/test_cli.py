@@ -138,3 +138,27 @@ def test_chain_errors_are_one_line(tmp_path, capsys):
     assert code == 2 and "X,Y" in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "chain", str(path), "--vehicle-cost", "-1")
     assert code == 2 and "vehicle_cost" in err
+
+
+def test_dispatch_json_compares_with_the_offline_optimum(tmp_path, capsys):
+    reserved, realtime = tmp_path / "reserved.csv", tmp_path / "realtime.csv"
+    so.synthetic_orders(300, seed=1).to_csv(reserved)
+    so.synthetic_orders(300, seed=2).to_csv(realtime)
+    base = ["dispatch", "--reserved", str(reserved), "--realtime", str(realtime),
+            "--vehicle-cost", "20", "--deadhead-cost-per-km", "0.5", "--max-idle", "1800",
+            "--accept", "always", "--compare-offline", "--json"]
+    results = {}
+    for strategy in ("greedy", "reoptimize"):
+        code, out, err = run(capsys, *base, "--strategy", strategy)
+        assert code == 0, err
+        result = json.loads(out)
+        for key in ("offers", "accepted", "rejected", "vehicles", "objective", "latency_p50_us",
+                    "latency_p99_us", "offline_objective", "gap_pct"):
+            assert key in result
+        assert result["offers"] == 300 and result["accepted"] + result["rejected"] == 300
+        assert result["gap_pct"] >= -1e-6  # no plan beats the offline optimum
+        results[strategy] = result
+    assert results["reoptimize"]["objective"] <= results["greedy"]["objective"] + 1e-6
+    code, out, err = run(capsys, "dispatch", "--reserved", str(reserved), "--realtime",
+                         str(tmp_path / "missing.csv"), "--json")
+    assert code == 2 and "error" in json.loads(out)

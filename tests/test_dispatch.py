@@ -245,3 +245,26 @@ def test_reoptimize_keeps_what_started_and_never_costs_more(policy):
     offline = so.solve_trip_chains(orders, travel=travel, must_serve=True, **KW)
     assert early.objective == pytest.approx(offline.objective, abs=1e-6)
     assert early.objective <= dispatcher.objective + 1e-6
+
+
+def test_snapshot_after_reoptimize_restores_and_bad_chains_are_refused():
+    reserved, realtime, rng = split_day(500, 17)
+    plan = so.solve_trip_chains(reserved, **KW)
+    dispatcher = Dispatcher(plan, reserved, policy="always", **KW)
+    request = realtime.pickup_time - rng.uniform(0, 1800, len(realtime))
+    half = len(realtime) // 2
+    dispatcher.offer_many(realtime.take(np.arange(half)), request[:half])
+    dispatcher.reoptimize(float(np.median(request[:half])))
+    restored = Dispatcher.restore(dispatcher.snapshot())
+    rest = realtime.take(np.arange(half, len(realtime)))
+    a, b = dispatcher.offer_many(rest, request[half:]), restored.offer_many(rest, request[half:])
+    assert np.array_equal(a.vehicle, b.vehicle) and np.array_equal(a.marginal_cost, b.marginal_cost)
+    core = dispatcher._core
+    chains = [core.chain(v) for v in range(core.num_vehicles)]
+    with pytest.raises(ValueError, match="is in chains"):
+        core.set_chains(chains + [chains[0][:1]], 0.0, [0] * (len(chains) + 1))
+    longest = max(range(len(chains)), key=lambda v: len(chains[v]))
+    assert len(chains[longest]) > 1
+    swapped = [list(reversed(c)) if v == longest else c for v, c in enumerate(chains)]
+    with pytest.raises(ValueError, match="cannot follow"):
+        core.set_chains(swapped, -1e9, [0] * len(chains))

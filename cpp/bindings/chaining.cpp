@@ -20,7 +20,8 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
                                           const py::object& dropoff_time, const py::object& pickup_xy,
                                           const py::object& pickup_zone, const py::object& dropoff_xy,
                                           const py::object& dropoff_zone, const py::object& revenue,
-                                          const py::object& service_km, const py::dict& params) {
+                                          const py::object& service_km, const py::dict& params,
+                                          const py::object& latest_next) {
     auto tp = vector<double>(pickup_time, "pickup_time");
     const py::ssize_t n = tp.shape(0);
     auto td = vector<double>(dropoff_time, "dropoff_time", n);
@@ -32,8 +33,9 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     auto pz = zones(pickup_zone, "pickup zones", n);
     auto dz = zones(dropoff_zone, "dropoff zones", n);
     auto rev = vector<double>(revenue, "revenue", n);
-    std::optional<CArray<double>> km;
+    std::optional<CArray<double>> km, latest;
     if (!service_km.is_none()) km = vector<double>(service_km, "service distance", n);
+    if (!latest_next.is_none()) latest = vector<double>(latest_next, "latest_next", n);
 
     ChainOrders orders;
     orders.n = static_cast<std::size_t>(n);
@@ -45,6 +47,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     orders.dropoff_zone = data_or_null(dz);
     orders.revenue = rev.data();
     orders.service_km = data_or_null(km);
+    orders.latest_next = data_or_null(latest);
 
     ChainParams p;
     static_cast<FleetCosts&>(p) = fleet_costs(params);
@@ -78,7 +81,7 @@ void bind_chaining(py::module_& m) {
         .def(py::init(&make_chainer), py::arg("travel"), py::arg("pickup_time"),
              py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
              py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"),
-             py::arg("service_km"), py::arg("params"))
+             py::arg("service_km"), py::arg("params"), py::arg("latest_next") = py::none())
         .def_property_readonly("size", &TripChainer::size)
         .def_property_readonly("scale", &TripChainer::scale)
         .def_property_readonly("fleet_limit", &TripChainer::fleet_limit)

@@ -83,6 +83,13 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     for (const RowErrors* errors : {&bad_time, &backwards, &bad_place, &bad_revenue, &bad_service}) {
         errors->raise_if_any();
     }
+    if (orders.latest_next) {
+        latest_next_.resize(n_);
+        for (std::size_t i = 0; i < n_; ++i) {
+            const double t = orders.latest_next[i];
+            latest_next_[i] = std::isnan(t) ? std::numeric_limits<double>::infinity() : t;
+        }
+    }
 
     start_cost_.resize(n_);
     end_cost_.resize(n_);
@@ -182,6 +189,7 @@ bool TripChainer::compatible(std::int32_t from, std::int32_t to) const {
     if (i >= n_ || j >= n_ || i == j) return false;
     const double slack = pickup_time_[j] - dropoff_time_[i];
     if (slack < 0.0 || slack > params_.max_idle_s) return false;
+    if (!latest_next_.empty() && pickup_time_[j] > latest_next_[i]) return false;
     if (!precedes(i, j)) return false;  // only simultaneous zero-length orders get here
     if (travel_.n_zones() == 0) {
         // Between the slowest and the fastest hour the answer is known without walking the

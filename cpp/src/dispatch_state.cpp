@@ -10,13 +10,19 @@ namespace shareopt {
 
 void Dispatcher::load(const std::vector<DispatchOrder>& orders,
                       const std::vector<std::vector<std::int32_t>>& chains) {
+    adopt(orders, chains, {});
+}
+
+void Dispatcher::adopt(const std::vector<DispatchOrder>& orders,
+                       const std::vector<std::vector<std::int32_t>>& chains,
+                       const std::vector<std::int32_t>& fixed) {
     if (offered_ || !orders_.empty()) throw std::logic_error("load() comes before the first offer, once");
     for (std::size_t i = 0; i < orders.size(); ++i) {
         validate(orders[i], -std::numeric_limits<double>::infinity(), "reserved order", static_cast<std::int64_t>(i));
     }
     orders_ = orders;  // checked against the chains below, then taken
     try {
-        check_chains(chains, orders.size(), -std::numeric_limits<double>::infinity(), {});
+        check_chains(chains, orders.size(), -std::numeric_limits<double>::infinity(), fixed);
     } catch (...) {
         orders_.clear();
         throw;
@@ -58,13 +64,10 @@ void Dispatcher::check_chains(const std::vector<std::vector<std::int32_t>>& chai
             }
             seen[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(c);
             if (k == 0) continue;
-            DispatchOrder from = orders_[static_cast<std::size_t>(chain[k - 1])];
-            const DispatchOrder& to = orders_[static_cast<std::size_t>(i)];
-            // After the started part, a vehicle idle since before now leaves now at the
-            // earliest, and waits from then.
-            const bool started = !fixed.empty() && static_cast<std::int32_t>(k) < fixed[c];
-            if (!started) from.dropoff_time = std::max(from.dropoff_time, now);
-            if (!reaches(from, -std::numeric_limits<double>::infinity(), to)) {
+            // Links inside the started part stand as they were decided. After it, a vehicle
+            // idle since before now leaves now at the earliest (the rule of offers).
+            if (!fixed.empty() && static_cast<std::int32_t>(k) < fixed[c]) continue;
+            if (!reaches(orders_[static_cast<std::size_t>(chain[k - 1])], now, orders_[static_cast<std::size_t>(i)])) {
                 throw std::invalid_argument("chain " + std::to_string(c) + ": order " + std::to_string(i) +
                                             " cannot follow order " + std::to_string(chain[k - 1]));
             }
@@ -247,7 +250,11 @@ Dispatcher Dispatcher::restore(const std::string& bytes) {
     for (auto& chain : chains) chain = r.get_vector<std::int32_t>();
     if (!r.done()) throw std::invalid_argument("snapshot has trailing bytes");
     Dispatcher dispatcher(travel, params);
-    dispatcher.load(orders, chains);
+    // The links were checked when they were made (some at a re-optimization's time): they
+    // stand; orders and chains are still checked for range and repeats.
+    std::vector<std::int32_t> fixed;
+    for (const auto& chain : chains) fixed.push_back(static_cast<std::int32_t>(chain.size()));
+    dispatcher.adopt(orders, chains, fixed);
     dispatcher.offered_ = offered;
     return dispatcher;
 }

@@ -57,7 +57,8 @@ class TripChainer:
     def __init__(self, travel: TravelModel, pickup_time: ArrayLike, dropoff_time: ArrayLike,
                  pickup_xy: ArrayLike, pickup_zone: ArrayLike | None, dropoff_xy: ArrayLike,
                  dropoff_zone: ArrayLike | None, revenue: ArrayLike,
-                 service_km: ArrayLike | None, params: dict) -> None: ...
+                 service_km: ArrayLike | None, params: dict,
+                 latest_next: ArrayLike | None = ...) -> None: ...
     @property
     def size(self) -> int: ...
     @property

@@ -2,8 +2,9 @@
 
 What has started stays: every order picked up before ``now``, and the next order of a vehicle
 that must already be on its way to make it. Each vehicle with started orders becomes a
-pseudo-order at its last started drop-off (free from ``max(drop-off, now)``), which nothing can
-precede; every held order that has not started must be served. The trip-chain solver (lazy
+pseudo-order at its last started drop-off (leaving no earlier than ``now``; its next pickup at
+most ``max_idle`` after the drop-off itself, as for an offer), which nothing can precede; every
+held order that has not started must be served. The trip-chain solver (lazy
 arcs, certified) then re-chains the rest exactly; vehicles with nothing started are new
 vehicles in that model.
 """
@@ -85,8 +86,12 @@ def reoptimize(core, now: float, time_limit: float | None, progress: bool) -> fl
         max_vehicles=None if max_vehicles < 0 else max_vehicles,
         max_idle=None if not np.isfinite(params["max_idle_s"]) else params["max_idle_s"],
         must_serve=True)
+    # A vehicle on the road leaves no earlier than now, but its wait still counts from its
+    # drop-off: its next pickup is at most max_idle after that.
+    latest = np.full(len(sub_tp), np.inf)
+    latest[:m] = td[last] + params["max_idle_s"]
     chainer = _core.TripChainer(travel, sub_tp, sub_td, sub_pxy, sub_pz, sub_dxy, sub_dz,
-                                sub_rev, sub_km, solver_params)
+                                sub_rev, sub_km, solver_params, latest)
     deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
     solved = _solve_network(chainer, deadline, progress, True)
     if solved["status"] != "optimal":  # cut short: keep the plan there is

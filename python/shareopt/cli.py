@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="TLC files: where revenue comes from (default auto)")
     _json_flag(load)
     _chain_parser(sub)
+    _dispatch_parser(sub)
     return parser
 
 
@@ -119,29 +120,7 @@ def _chain_parser(sub) -> None:
     chain.add_argument("orders", type=Path, help="orders file (any format shareopt load reads)")
     chain.add_argument("--format", default="auto", help="orders format (default: detect)")
     chain.add_argument("--date", type=_day, help="TLC files: keep pickups on this day")
-    costs = chain.add_argument_group("costs")
-    costs.add_argument("--vehicle-cost", type=float, default=0.0,
-                       help="cost per vehicle used (default 0)")
-    costs.add_argument("--deadhead-cost-per-km", type=float, default=1.0,
-                       help="cost per km of empty driving (default 1)")
-    costs.add_argument("--service-cost-per-km", type=float, default=None,
-                       help="cost per km of driving an order (default: the deadhead cost)")
-    travel = chain.add_argument_group("travel")
-    travel.add_argument("--metric", default="manhattan",
-                        choices=("manhattan", "euclidean", "haversine", "zones"),
-                        help="distance: manhattan (default) or euclidean on x/y km, haversine "
-                        "on lon/lat, or zones: a zone matrix and hourly speeds learned from "
-                        "the orders themselves")
-    travel.add_argument("--speed-kmh", type=float, default=25.0, help="driving speed (default 25)")
-    travel.add_argument("--detour", type=float, default=1.0,
-                        help="road km per metric km (default 1)")
-    fleet = chain.add_argument_group("fleet")
-    fleet.add_argument("--depot", type=_point, default=None, metavar="X,Y",
-                       help="depot in the metric's coordinates (default: none, vehicles start "
-                       "at their first pickup at no cost)")
-    fleet.add_argument("--max-vehicles", type=int, default=None, help="fleet bound (default none)")
-    fleet.add_argument("--max-idle", type=float, default=None,
-                       help="longest wait in seconds between orders of a chain (default any)")
+    fleet = _cost_arguments(chain)
     fleet.add_argument("--must-serve", action="store_true",
                        help="serve every order (error when the fleet bound is too small)")
     solve = chain.add_argument_group("solve")
@@ -152,6 +131,41 @@ def _chain_parser(sub) -> None:
     solve.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     chain.add_argument("--out", type=Path, help="write the chains as vehicle,position,order_id")
     _json_flag(chain)
+
+
+def _dispatch_parser(sub) -> None:
+    from .cli_dispatch import add_dispatch_parser
+
+    add_dispatch_parser(sub, _cost_arguments, _json_flag)
+
+
+def _cost_arguments(parser):
+    """The trip-chain cost model's flags, shared by `chain` and `dispatch`; returns the fleet
+    group (for more fleet flags)."""
+    costs = parser.add_argument_group("costs")
+    costs.add_argument("--vehicle-cost", type=float, default=0.0,
+                       help="cost per vehicle used (default 0)")
+    costs.add_argument("--deadhead-cost-per-km", type=float, default=1.0,
+                       help="cost per km of empty driving (default 1)")
+    costs.add_argument("--service-cost-per-km", type=float, default=None,
+                       help="cost per km of driving an order (default: the deadhead cost)")
+    travel = parser.add_argument_group("travel")
+    travel.add_argument("--metric", default="manhattan",
+                        choices=("manhattan", "euclidean", "haversine", "zones"),
+                        help="distance: manhattan (default) or euclidean on x/y km, haversine "
+                        "on lon/lat, or zones: a zone matrix and hourly speeds learned from "
+                        "the orders themselves")
+    travel.add_argument("--speed-kmh", type=float, default=25.0, help="driving speed (default 25)")
+    travel.add_argument("--detour", type=float, default=1.0,
+                        help="road km per metric km (default 1)")
+    fleet = parser.add_argument_group("fleet")
+    fleet.add_argument("--depot", type=_point, default=None, metavar="X,Y",
+                       help="depot in the metric's coordinates (default: none, vehicles start "
+                       "at their first pickup at no cost)")
+    fleet.add_argument("--max-vehicles", type=int, default=None, help="fleet bound (default none)")
+    fleet.add_argument("--max-idle", type=float, default=None,
+                       help="longest wait in seconds between orders of a chain (default any)")
+    return fleet
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -256,6 +270,10 @@ def _run(args) -> tuple[dict, str]:
         return table.to_dict(), f"{table.report}\n{table!r}"
     if args.command == "chain":
         return _run_chain(args)
+    if args.command == "dispatch":
+        from .cli_dispatch import run_dispatch
+
+        return run_dispatch(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 

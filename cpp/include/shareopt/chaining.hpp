@@ -25,6 +25,9 @@ struct ChainOrders {
     const std::int32_t* dropoff_zone = nullptr;
     const double* revenue = nullptr;
     const double* service_km = nullptr;  // null: the travel model's pickup-to-dropoff distance
+    // Optional: the latest pickup time of an order's successor (NaN or inf: no limit beyond
+    // max_idle). Re-optimization uses it for vehicles that must leave now but wait from earlier.
+    const double* latest_next = nullptr;
 };
 
 struct ChainParams : FleetCosts {
@@ -117,6 +120,7 @@ private:
     std::vector<double> pickup_time_, dropoff_time_;
     std::vector<Place> pickup_, dropoff_;
     std::vector<double> service_km_, start_cost_, end_cost_, service_cost_;
+    std::vector<double> latest_next_;  // empty: no per-order limit
     double scale_ = 1.0;
     double fastest_km_per_s_ = 0.0, slowest_km_per_s_ = 0.0;  // over the hourly speeds
     std::int64_t fleet_ = 0;

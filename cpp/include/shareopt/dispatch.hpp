@@ -64,8 +64,9 @@ public:
 
     // Replaces every chain (re-optimization at time now): each order at most once, every link
     // feasible. The first fixed[c] orders of chain c have started (their links stand as they
-    // were); after them a vehicle waiting since before now leaves no earlier than now and its
-    // wait counts from then. Orders in no chain stay in the table, not served.
+    // were); every later link must hold as for an offer requested now (the vehicle leaves no
+    // earlier than now; the wait still counts from the drop-off). Orders in no chain stay in
+    // the table, not served.
     void set_chains(const std::vector<std::vector<std::int32_t>>& chains, double now,
                     const std::vector<std::int32_t>& fixed);
 
@@ -117,6 +118,8 @@ private:
     void insert(std::int32_t order, std::int32_t vehicle, std::int32_t after);
     void check_chains(const std::vector<std::vector<std::int32_t>>& chains, std::size_t orders, double now,
                       const std::vector<std::int32_t>& fixed) const;
+    void adopt(const std::vector<DispatchOrder>& orders, const std::vector<std::vector<std::int32_t>>& chains,
+               const std::vector<std::int32_t>& fixed);
 
     static constexpr double kBucketSeconds = 300.0;
 
