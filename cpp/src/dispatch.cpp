@@ -1,5 +1,7 @@
 #include "shareopt/dispatch.hpp"
 
+#include "dispatch_index.hpp"
+
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
@@ -32,9 +34,13 @@ bool better(double cost, std::int32_t vehicle, std::int32_t after, double best_c
 }  // namespace
 
 Dispatcher::Dispatcher(const TravelModel& travel, const DispatchParams& params)
-    : travel_(travel), params_(params) {
+    : travel_(travel), params_(params), gaps_(std::make_unique<GapGrid>()), openings_(std::make_unique<GapGrid>()) {
     check_fleet_costs(params);
 }
+
+Dispatcher::~Dispatcher() = default;
+Dispatcher::Dispatcher(Dispatcher&&) noexcept = default;
+Dispatcher& Dispatcher::operator=(Dispatcher&&) noexcept = default;
 
 void Dispatcher::validate(const DispatchOrder& o, double request_time, const char* what,
                           std::int64_t row) const {
@@ -108,42 +114,45 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
     Candidate best;
     const double idle = params_.max_idle_s;
     const double base = service_cost(o) - o.revenue;
+    // A new vehicle first, when the fleet allows one: its cost bounds the search at once (it
+    // still loses every tie to an existing vehicle).
+    const bool fleet_full = params_.max_vehicles >= 0 && num_vehicles() >= params_.max_vehicles;
+    if (!fleet_full) {
+        double cost = 0.0;
+        if (new_vehicle(o, request_time, base, cost)) best = {cost, num_vehicles(), -1};
+    }
+    // An entry of a cell whose places are at least lb km away costs at least
+    // base + dh (lb - discount); the slack keeps rounding from skipping an equal cost.
+    const double dh = params_.deadhead_cost_per_km;
+    const auto hopeless = [&](double lb_km, double discount) {
+        const double bound = base + dh * (lb_km - discount);
+        return bound - 1e-9 * (std::abs(base) + dh * (lb_km + discount) + 1.0) > best.cost;
+    };
     // Gaps after an order whose drop-off is at most max_idle before the pickup.
-    if (!gaps_.empty()) {
-        const std::int64_t end = gap_base_ + static_cast<std::int64_t>(gaps_.size());
-        const std::int64_t lo = std::isfinite(idle) ? std::max(gap_base_, bucket(o.pickup_time - idle)) : gap_base_;
-        const std::int64_t hi = std::min(end - 1, bucket(o.pickup_time));
-        for (std::int64_t b = lo; b <= hi; ++b) {
-            for (std::int32_t a : gaps_[static_cast<std::size_t>(b - gap_base_)]) {
-                consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(a)], a, best);
-            }
-        }
-    }
+    gaps_->query(o.pickup_time - idle, o.pickup_time, o.pickup.x, o.pickup.y, hopeless, hopeless,
+                 [&](std::int32_t a) { consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(a)], a, best); });
     // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off.
-    if (!openings_.empty()) {
-        const std::int64_t end = open_base_ + static_cast<std::int64_t>(openings_.size());
-        const std::int64_t lo = std::max(open_base_, bucket(o.dropoff_time));
-        const std::int64_t hi = std::isfinite(idle) ? std::min(end - 1, bucket(o.dropoff_time + idle)) : end - 1;
-        for (std::int64_t b = lo; b <= hi; ++b) {
-            for (const Gap& g : openings_[static_cast<std::size_t>(b - open_base_)]) {
-                if (first_[static_cast<std::size_t>(g.vehicle)] != g.after) continue;  // no longer first
-                consider(o, request_time, base, g.vehicle, -1, best);
-            }
-        }
-    }
+    openings_->query(o.dropoff_time, o.dropoff_time + idle, o.dropoff.x, o.dropoff.y, hopeless, hopeless,
+                     [&](std::int32_t f) {
+                         const std::int32_t vehicle = vehicle_of_[static_cast<std::size_t>(f)];
+                         if (first_[static_cast<std::size_t>(vehicle)] == f) consider(o, request_time, base, vehicle, -1, best);
+                     });
     return decide(o, request_time, best);
+}
+
+bool Dispatcher::new_vehicle(const DispatchOrder& o, double request_time, double base_cost, double& cost) const {
+    cost = params_.vehicle_cost + base_cost;
+    if (!params_.has_depot) return true;
+    cost += deadhead(params_.depot, o.pickup) + deadhead(o.dropoff, params_.depot);
+    return !std::isfinite(request_time) ||
+           request_time + travel_.travel_time(request_time, params_.depot, o.pickup) <= o.pickup_time;
 }
 
 Decision Dispatcher::decide(const DispatchOrder& o, double request_time, Candidate best) const {
     Decision decision;
     // A new vehicle, while the fleet allows one; it wins no tie against an existing vehicle.
-    bool new_feasible = true;
-    double new_cost = params_.vehicle_cost + service_cost(o) - o.revenue;
-    if (params_.has_depot) {
-        new_feasible = !std::isfinite(request_time) ||
-                       request_time + travel_.travel_time(request_time, params_.depot, o.pickup) <= o.pickup_time;
-        new_cost += deadhead(params_.depot, o.pickup) + deadhead(o.dropoff, params_.depot);
-    }
+    double new_cost = 0.0;
+    const bool new_feasible = new_vehicle(o, request_time, service_cost(o) - o.revenue, new_cost);
     const bool fleet_full = params_.max_vehicles >= 0 && num_vehicles() >= params_.max_vehicles;
     if (new_feasible && !fleet_full && new_cost < best.cost) best = {new_cost, num_vehicles(), -1};
     if (best.vehicle < 0) {
@@ -203,6 +212,8 @@ void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t a
     next_[o] = next;
     if (after >= 0) {
         next_[static_cast<std::size_t>(after)] = order;
+        const DispatchOrder& a = orders_[static_cast<std::size_t>(after)];
+        gaps_->raise_discount(a.dropoff_time, a.dropoff.x, a.dropoff.y, travel_.distance(a.dropoff, orders_[o].pickup));
     } else {
         first_[v] = order;
         file_opening(vehicle);
@@ -215,31 +226,36 @@ void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t a
     file_gap(order);
 }
 
-namespace {
-
-// Grows a bucket array (vector index = bucket - base) so that bucket b exists.
-template <class T>
-std::vector<T>& bucket_at(std::vector<std::vector<T>>& buckets, std::int64_t& base, std::int64_t b) {
-    if (buckets.empty()) base = b;
-    if (b < base) {
-        buckets.insert(buckets.begin(), static_cast<std::size_t>(base - b), std::vector<T>{});
-        base = b;
-    }
-    const auto k = static_cast<std::size_t>(b - base);
-    if (k >= buckets.size()) buckets.resize(k + 1);
-    return buckets[k];
-}
-
-}  // namespace
-
 void Dispatcher::file_gap(std::int32_t after) {
-    bucket_at(gaps_, gap_base_, bucket(orders_[static_cast<std::size_t>(after)].dropoff_time)).push_back(after);
+    const DispatchOrder& a = orders_[static_cast<std::size_t>(after)];
+    const std::int32_t next = next_[static_cast<std::size_t>(after)];
+    // What inserting here can save: the deadhead to the next pickup (or to the depot).
+    double discount = 0.0;
+    if (next >= 0) {
+        discount = travel_.distance(a.dropoff, orders_[static_cast<std::size_t>(next)].pickup);
+    } else if (params_.has_depot) {
+        discount = travel_.distance(a.dropoff, params_.depot);
+    }
+    gaps_->add(a.dropoff_time, a.dropoff.x, a.dropoff.y, after, discount);
 }
 
 void Dispatcher::file_opening(std::int32_t vehicle) {
     const std::int32_t first = first_[static_cast<std::size_t>(vehicle)];
-    bucket_at(openings_, open_base_, bucket(orders_[static_cast<std::size_t>(first)].pickup_time))
-        .push_back({vehicle, first});
+    const DispatchOrder& f = orders_[static_cast<std::size_t>(first)];
+    const double discount = params_.has_depot ? travel_.distance(params_.depot, f.pickup) : 0.0;
+    openings_->add(f.pickup_time, f.pickup.x, f.pickup.y, first, discount);
+}
+
+void Dispatcher::configure_index() {
+    std::vector<double> xy;
+    xy.reserve(4 * orders_.size());
+    for (const DispatchOrder& o : orders_) {
+        xy.insert(xy.end(), {o.pickup.x, o.pickup.y, o.dropoff.x, o.dropoff.y});
+    }
+    // About 50 orders a cell: a few gaps per cell and 5-minute bucket at a day's pace.
+    const auto cells = static_cast<std::int32_t>(std::clamp<std::size_t>(orders_.size() / 50, 1, 4096));
+    gaps_->configure(travel_, xy, cells);
+    openings_->configure(travel_, xy, cells);
 }
 
 std::vector<std::int32_t> Dispatcher::chain(std::int32_t vehicle) const {

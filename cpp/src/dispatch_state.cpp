@@ -6,6 +6,8 @@
 
 #include "shareopt/dispatch.hpp"
 
+#include "dispatch_index.hpp"
+
 namespace shareopt {
 
 void Dispatcher::load(const std::vector<DispatchOrder>& orders,
@@ -29,6 +31,7 @@ void Dispatcher::adopt(const std::vector<DispatchOrder>& orders,
     }
     orders_.clear();
     for (const DispatchOrder& o : orders) append_order(o);
+    configure_index();
     for (const auto& chain : chains) {
         if (chain.empty()) continue;
         const std::int32_t vehicle = num_vehicles();
@@ -83,8 +86,8 @@ void Dispatcher::set_chains(const std::vector<std::vector<std::int32_t>>& chains
     std::fill(prev_.begin(), prev_.end(), -1);
     first_.clear();
     last_.clear();
-    gaps_.clear();
-    openings_.clear();
+    gaps_->clear();
+    openings_->clear();
     for (const auto& chain : chains) {
         if (chain.empty()) continue;
         const std::int32_t vehicle = num_vehicles();

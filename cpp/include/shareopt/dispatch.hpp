@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "shareopt/travel.hpp"
 
 namespace shareopt {
+
+class GapGrid;  // gaps by time and place (dispatch_index.hpp)
 
 // The trip-chain cost model, unchanged, and the acceptance rule.
 struct DispatchParams : FleetCosts {
@@ -49,13 +52,17 @@ struct Decision {
 // Holds the chains and answers offers. Not thread-safe: one dispatcher per thread, or a lock
 // around every call (the Python binding holds one).
 //
-// Gaps of the chains are indexed by time: a gap after order a is filed under a's drop-off
-// time (the vehicle waits there), the gap before a vehicle's first order under that order's
-// pickup time. An offer reads only the buckets a feasible insertion can lie in: drop-offs in
-// [pickup - max_idle, pickup] and first pickups in [dropoff, dropoff + max_idle].
+// Gaps of the chains are indexed by time and place: a gap after order a is filed under a's
+// drop-off (time and cell: the vehicle waits there), the gap before a vehicle's first order
+// under that order's pickup. An offer reads only the time buckets a feasible insertion can lie
+// in (drop-offs in [pickup - max_idle, pickup], first pickups in [dropoff, dropoff + max_idle]),
+// nearest cells first, and stops where no gap farther away can cost less than the best so far.
 class Dispatcher {
 public:
     Dispatcher(const TravelModel& travel, const DispatchParams& params);
+    ~Dispatcher();
+    Dispatcher(Dispatcher&&) noexcept;
+    Dispatcher& operator=(Dispatcher&&) noexcept;
 
     // Adds the reserved orders and their chains (each a list of indices into orders; every
     // order at most once, each chain time-feasible). Throws std::invalid_argument naming the
@@ -111,8 +118,9 @@ private:
     void consider(const DispatchOrder& order, double request_time, double base_cost,
                   std::int32_t vehicle, std::int32_t after, Candidate& best) const;
     Decision decide(const DispatchOrder& order, double request_time, Candidate best) const;
-    std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / kBucketSeconds)); }
+    bool new_vehicle(const DispatchOrder& order, double request_time, double base_cost, double& cost) const;
     void file_gap(std::int32_t after);          // the gap after an order
+    void configure_index();
     void file_opening(std::int32_t vehicle);    // the gap before the vehicle's first order
     std::int32_t append_order(const DispatchOrder& order);
     void insert(std::int32_t order, std::int32_t vehicle, std::int32_t after);
@@ -121,17 +129,14 @@ private:
     void adopt(const std::vector<DispatchOrder>& orders, const std::vector<std::vector<std::int32_t>>& chains,
                const std::vector<std::int32_t>& fixed);
 
-    static constexpr double kBucketSeconds = 300.0;
-
     TravelModel travel_;
     DispatchParams params_;
     std::vector<DispatchOrder> orders_;
     std::vector<std::int32_t> vehicle_of_, next_, prev_;  // per order (-1: none)
     std::vector<std::int32_t> first_, last_;              // per vehicle
-    // Buckets by time (index bucket - base): gaps after an order, and vehicles' first orders.
-    std::int64_t gap_base_ = 0, open_base_ = 0;
-    std::vector<std::vector<std::int32_t>> gaps_;      // order after which a vehicle waits
-    std::vector<std::vector<Gap>> openings_;           // (vehicle, its first order when filed)
+    // Gaps after an order (filed at its drop-off) and before a vehicle's first order (filed at
+    // that order's pickup), by time and place (dispatch_index.hpp).
+    std::unique_ptr<GapGrid> gaps_, openings_;
     bool offered_ = false;
 };
 
