@@ -42,7 +42,6 @@ void GapGrid::clear() {
     buckets_.clear();
     base_ = 0;
     std::fill(discount_.begin(), discount_.end(), 0.0);
-    largest_discount_ = 0.0;
 }
 
 double GapGrid::gap_km(double dx, double dy) const {
@@ -83,11 +82,11 @@ void GapGrid::add(double t, double x, double y, std::int32_t entry, double disco
 void GapGrid::raise_discount(double t, double x, double y, double discount) {
     const auto cell = static_cast<std::size_t>(row(y) * nx_ + column(x));
     discount_[cell] = std::max(discount_[cell], discount);
-    largest_discount_ = std::max(largest_discount_, discount);
     const std::int64_t b = bucket(t);
     if (b >= base_ && b < base_ + static_cast<std::int64_t>(buckets_.size())) {
         Bucket& slot = buckets_[static_cast<std::size_t>(b - base_)];
         if (!slot.discount.empty()) slot.discount[cell] = std::max(slot.discount[cell], discount);
+        slot.largest = std::max(slot.largest, discount);
     }
 }
 }  // namespace shareopt

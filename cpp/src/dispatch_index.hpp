@@ -38,9 +38,12 @@ public:
         const std::int64_t lo = std::isfinite(t_lo) ? std::max(base_, bucket(t_lo)) : base_;
         const std::int64_t hi = std::isfinite(t_hi) ? std::min(end - 1, bucket(t_hi)) : end - 1;
         if (lo > hi) return;
+        // The largest discount among the buckets read bounds every cell not yet visited.
+        double largest = 0.0;
+        for (std::int64_t b = lo; b <= hi; ++b) largest = std::max(largest, buckets_[static_cast<std::size_t>(b - base_)].largest);
         const std::int32_t cx = column(x), cy = row(y);
         for (const Offset& off : ring_) {
-            if (stop(off.lb_km, largest_discount_)) return;
+            if (stop(off.lb_km, largest)) return;
             const std::int32_t c = cx + off.dx, r = cy + off.dy;
             if (c < 0 || c >= nx_ || r < 0 || r >= ny_) continue;
             const std::int32_t cell = r * nx_ + c;
@@ -80,10 +83,10 @@ private:
     struct Bucket {
         std::vector<std::vector<std::int32_t>> entries;  // per cell
         std::vector<double> discount;                    // per cell: the largest of its entries
+        double largest = 0.0;                            // over its cells
     };
     std::vector<Bucket> buckets_;     // [bucket - base]
     std::vector<double> discount_ = {0.0};  // per cell, over all buckets
-    double largest_discount_ = 0.0;
 };
 
 }  // namespace shareopt
