@@ -1,7 +1,6 @@
 // The dispatcher's state: loading the reserved chains, the exhaustive scan the index is checked
 // against, and snapshots.
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
 
 #include "shareopt/dispatch.hpp"

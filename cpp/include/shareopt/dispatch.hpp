@@ -104,7 +104,6 @@ public:
     static Dispatcher restore(const std::string& bytes);
 
 private:
-    struct Gap { std::int32_t vehicle; std::int32_t after; };  // after: an order, or -1
     struct Candidate {
         double cost = std::numeric_limits<double>::infinity();
         std::int32_t vehicle = -1;
