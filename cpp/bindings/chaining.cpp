@@ -22,31 +22,21 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
                                           const py::object& dropoff_zone, const py::object& revenue,
                                           const py::object& service_km, const py::dict& params,
                                           const py::object& latest_next) {
-    auto tp = vector<double>(pickup_time, "pickup_time");
-    const py::ssize_t n = tp.shape(0);
-    auto td = vector<double>(dropoff_time, "dropoff_time", n);
-    auto pxy = points(pickup_xy, "pickup places");
-    auto dxy = points(dropoff_xy, "dropoff places");
-    if (pxy.shape(0) != n || dxy.shape(0) != n) {
-        throw std::invalid_argument("pickup and dropoff places need one row per order");
-    }
-    auto pz = zones(pickup_zone, "pickup zones", n);
-    auto dz = zones(dropoff_zone, "dropoff zones", n);
-    auto rev = vector<double>(revenue, "revenue", n);
-    std::optional<CArray<double>> km, latest;
-    if (!service_km.is_none()) km = vector<double>(service_km, "service distance", n);
-    if (!latest_next.is_none()) latest = vector<double>(latest_next, "latest_next", n);
+    const OrderColumns c = order_columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
+                                         dropoff_zone, revenue, service_km);
+    std::optional<CArray<double>> latest;
+    if (!latest_next.is_none()) latest = vector<double>(latest_next, "latest_next", c.n);
 
     ChainOrders orders;
-    orders.n = static_cast<std::size_t>(n);
-    orders.pickup_time = tp.data();
-    orders.dropoff_time = td.data();
-    orders.pickup_xy = pxy.data();
-    orders.dropoff_xy = dxy.data();
-    orders.pickup_zone = data_or_null(pz);
-    orders.dropoff_zone = data_or_null(dz);
-    orders.revenue = rev.data();
-    orders.service_km = data_or_null(km);
+    orders.n = static_cast<std::size_t>(c.n);
+    orders.pickup_time = c.pickup_time.data();
+    orders.dropoff_time = c.dropoff_time.data();
+    orders.pickup_xy = c.pickup_xy.data();
+    orders.dropoff_xy = c.dropoff_xy.data();
+    orders.pickup_zone = data_or_null(c.pickup_zone);
+    orders.dropoff_zone = data_or_null(c.dropoff_zone);
+    orders.revenue = c.revenue.data();
+    orders.service_km = data_or_null(c.service_km);
     orders.latest_next = data_or_null(latest);
 
     ChainParams p;
@@ -60,6 +50,26 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
 }
 
 }  // namespace
+
+OrderColumns order_columns(const py::object& pickup_time, const py::object& dropoff_time,
+                           const py::object& pickup_xy, const py::object& pickup_zone,
+                           const py::object& dropoff_xy, const py::object& dropoff_zone,
+                           const py::object& revenue, const py::object& service_km) {
+    OrderColumns c;
+    c.pickup_time = vector<double>(pickup_time, "pickup_time");
+    c.n = c.pickup_time.shape(0);
+    c.dropoff_time = vector<double>(dropoff_time, "dropoff_time", c.n);
+    c.pickup_xy = points(pickup_xy, "pickup places");
+    c.dropoff_xy = points(dropoff_xy, "dropoff places");
+    if (c.pickup_xy.shape(0) != c.n || c.dropoff_xy.shape(0) != c.n) {
+        throw std::invalid_argument("pickup and dropoff places need one row per order");
+    }
+    c.pickup_zone = zones(pickup_zone, "pickup zones", c.n);
+    c.dropoff_zone = zones(dropoff_zone, "dropoff zones", c.n);
+    c.revenue = vector<double>(revenue, "revenue", c.n);
+    if (!service_km.is_none()) c.service_km = vector<double>(service_km, "service distance", c.n);
+    return c;
+}
 
 FleetCosts fleet_costs(const py::dict& params) {
     FleetCosts c;

@@ -53,6 +53,18 @@ const T* data_or_null(const std::optional<CArray<T>>& array) {
 // The fleet cost fields of a parameter dict (shareopt.chaining.chain_params).
 FleetCosts fleet_costs(const py::dict& params);
 
+// The columns of an order table, checked once (n rows each; zones and service km optional).
+struct OrderColumns {
+    CArray<double> pickup_time, dropoff_time, pickup_xy, dropoff_xy, revenue;
+    std::optional<CArray<std::int32_t>> pickup_zone, dropoff_zone;
+    std::optional<CArray<double>> service_km;
+    py::ssize_t n = 0;
+};
+OrderColumns order_columns(const py::object& pickup_time, const py::object& dropoff_time,
+                           const py::object& pickup_xy, const py::object& pickup_zone,
+                           const py::object& dropoff_xy, const py::object& dropoff_zone,
+                           const py::object& revenue, const py::object& service_km);
+
 void bind_travel(py::module_& m);
 void bind_csv(py::module_& m);
 void bind_flow(py::module_& m);

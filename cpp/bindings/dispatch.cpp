@@ -17,43 +17,17 @@ struct Locked {
     std::mutex mutex;
 };
 
-// Columns of orders as the chainer takes them; service_km NaN or < 0: the travel model's.
-struct Columns {
-    CArray<double> pickup_time, dropoff_time, pickup_xy, dropoff_xy, revenue;
-    std::optional<CArray<std::int32_t>> pickup_zone, dropoff_zone;
-    std::optional<CArray<double>> service_km;
-    py::ssize_t n = 0;
-
-    DispatchOrder row(py::ssize_t i) const {
-        DispatchOrder o;
-        o.pickup_time = pickup_time.at(i);
-        o.dropoff_time = dropoff_time.at(i);
-        o.pickup = {pickup_xy.at(i, 0), pickup_xy.at(i, 1), pickup_zone ? pickup_zone->at(i) : -1};
-        o.dropoff = {dropoff_xy.at(i, 0), dropoff_xy.at(i, 1), dropoff_zone ? dropoff_zone->at(i) : -1};
-        o.revenue = revenue.at(i);
-        const double km = service_km ? service_km->at(i) : -1.0;
-        o.service_km = std::isnan(km) ? -1.0 : km;
-        return o;
-    }
-};
-
-Columns columns(const py::object& pickup_time, const py::object& dropoff_time, const py::object& pickup_xy,
-                const py::object& pickup_zone, const py::object& dropoff_xy, const py::object& dropoff_zone,
-                const py::object& revenue, const py::object& service_km) {
-    Columns c{vector<double>(pickup_time, "pickup_time"), CArray<double>(), CArray<double>(),
-              CArray<double>(), CArray<double>(), std::nullopt, std::nullopt, std::nullopt, 0};
-    c.n = c.pickup_time.shape(0);
-    c.dropoff_time = vector<double>(dropoff_time, "dropoff_time", c.n);
-    c.pickup_xy = points(pickup_xy, "pickup places");
-    c.dropoff_xy = points(dropoff_xy, "dropoff places");
-    if (c.pickup_xy.shape(0) != c.n || c.dropoff_xy.shape(0) != c.n) {
-        throw std::invalid_argument("pickup and dropoff places need one row per order");
-    }
-    c.pickup_zone = zones(pickup_zone, "pickup zones", c.n);
-    c.dropoff_zone = zones(dropoff_zone, "dropoff zones", c.n);
-    c.revenue = vector<double>(revenue, "revenue", c.n);
-    if (!service_km.is_none()) c.service_km = vector<double>(service_km, "service distance", c.n);
-    return c;
+// Row i of the order columns; a NaN service distance means the travel model's.
+DispatchOrder row(const OrderColumns& c, py::ssize_t i) {
+    DispatchOrder o;
+    o.pickup_time = c.pickup_time.at(i);
+    o.dropoff_time = c.dropoff_time.at(i);
+    o.pickup = {c.pickup_xy.at(i, 0), c.pickup_xy.at(i, 1), c.pickup_zone ? c.pickup_zone->at(i) : -1};
+    o.dropoff = {c.dropoff_xy.at(i, 0), c.dropoff_xy.at(i, 1), c.dropoff_zone ? c.dropoff_zone->at(i) : -1};
+    o.revenue = c.revenue.at(i);
+    const double km = c.service_km ? c.service_km->at(i) : -1.0;
+    o.service_km = std::isnan(km) ? -1.0 : km;
+    return o;
 }
 
 DispatchParams params_from(const py::dict& params) {
@@ -93,11 +67,11 @@ void bind_dispatch(py::module_& m) {
                const py::object& pickup_xy, const py::object& pickup_zone, const py::object& dropoff_xy,
                const py::object& dropoff_zone, const py::object& revenue, const py::object& service_km,
                const std::vector<std::vector<std::int32_t>>& chains) {
-                const Columns c = columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
+                const OrderColumns c = order_columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
                                           dropoff_zone, revenue, service_km);
                 std::vector<DispatchOrder> orders;
                 orders.reserve(static_cast<std::size_t>(c.n));
-                for (py::ssize_t i = 0; i < c.n; ++i) orders.push_back(c.row(i));
+                for (py::ssize_t i = 0; i < c.n; ++i) orders.push_back(row(c, i));
                 std::lock_guard<std::mutex> lock(self.mutex);
                 self.dispatcher.load(orders, chains);
             },
@@ -124,7 +98,7 @@ void bind_dispatch(py::module_& m) {
                const py::object& pickup_xy, const py::object& pickup_zone, const py::object& dropoff_xy,
                const py::object& dropoff_zone, const py::object& revenue, const py::object& service_km,
                const py::object& request_time) {
-                const Columns c = columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
+                const OrderColumns c = order_columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
                                           dropoff_zone, revenue, service_km);
                 auto requested = vector<double>(request_time, "request_time", c.n);
                 CArray<std::int8_t> verdict(c.n);
@@ -132,7 +106,7 @@ void bind_dispatch(py::module_& m) {
                 CArray<double> cost(c.n);
                 std::vector<DispatchOrder> rows;
                 rows.reserve(static_cast<std::size_t>(c.n));
-                for (py::ssize_t i = 0; i < c.n; ++i) rows.push_back(c.row(i));
+                for (py::ssize_t i = 0; i < c.n; ++i) rows.push_back(row(c, i));
                 {
                     py::gil_scoped_release release;
                     std::lock_guard<std::mutex> lock(self.mutex);

@@ -198,8 +198,8 @@ bool TripChainer::compatible(std::int32_t from, std::int32_t to) const {
         if (km > slack * fastest_km_per_s_ * (1.0 + 1e-9)) return false;
         if (km < slack * slowest_km_per_s_ * (1.0 - 1e-9)) return true;
     }
-    return dropoff_time_[i] + travel_.travel_time(dropoff_time_[i], dropoff_[i], pickup_[j]) <=
-           pickup_time_[j];
+    return can_follow(travel_, params_, dropoff_time_[i], dropoff_[i],
+                      -std::numeric_limits<double>::infinity(), pickup_time_[j], pickup_[j]);
 }
 
 double TripChainer::pair_cost(std::int32_t from, std::int32_t to) const {

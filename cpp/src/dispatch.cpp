@@ -67,10 +67,7 @@ double Dispatcher::service_cost(const DispatchOrder& o) const {
 
 bool Dispatcher::reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const {
     // The vehicle waits at from's drop-off and leaves no earlier than depart_after.
-    const double wait = to.pickup_time - from.dropoff_time;
-    if (wait < 0.0 || wait > params_.max_idle_s) return false;
-    const double depart = std::max(from.dropoff_time, depart_after);
-    return depart + travel_.travel_time(depart, from.dropoff, to.pickup) <= to.pickup_time;
+    return can_follow(travel_, params_, from.dropoff_time, from.dropoff, depart_after, to.pickup_time, to.pickup);
 }
 
 void Dispatcher::consider(const DispatchOrder& o, double request_time, double base_cost,

@@ -1,5 +1,6 @@
 #include "shareopt/fleet_costs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,14 @@ void check_fleet_costs(const FleetCosts& costs) {
     if (costs.has_depot && (!std::isfinite(costs.depot.x) || !std::isfinite(costs.depot.y))) {
         throw std::invalid_argument("depot coordinates must be finite");
     }
+}
+
+bool can_follow(const TravelModel& travel, const FleetCosts& costs, double free_time,
+                const Place& free_at, double depart_after, double pickup_time, const Place& pickup_at) {
+    const double wait = pickup_time - free_time;
+    if (wait < 0.0 || wait > costs.max_idle_s) return false;
+    const double depart = std::max(free_time, depart_after);
+    return depart + travel.travel_time(depart, free_at, pickup_at) <= pickup_time;
 }
 
 }  // namespace shareopt

@@ -168,6 +168,20 @@ def _cost_arguments(parser):
     return fleet
 
 
+def cost_model(args, orders) -> dict:
+    """The cost and travel keywords of `chain` and `dispatch` from their flags; ``--metric
+    zones`` learns a zone matrix and hourly speeds from the orders themselves."""
+    from .travel import TravelModel
+
+    if args.metric == "zones":
+        travel = TravelModel.from_trips(orders, metric="manhattan")
+    else:
+        travel = TravelModel(args.metric, detour=args.detour, speed_kmh=args.speed_kmh)
+    return dict(vehicle_cost=args.vehicle_cost, deadhead_cost_per_km=args.deadhead_cost_per_km,
+                service_cost_per_km=args.service_cost_per_km, depot=args.depot,
+                max_vehicles=args.max_vehicles, max_idle=args.max_idle, travel=travel)
+
+
 def _point(text: str) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in text.split(","))
@@ -279,23 +293,15 @@ def _run(args) -> tuple[dict, str]:
 
 def _run_chain(args) -> tuple[dict, str]:
     from .chaining import solve_trip_chains
-    from .travel import TravelModel
 
     start = time.perf_counter()
     orders = read_orders(args.orders, args.format, date=args.date)
     if len(orders) == 0:
         raise ShareoptError(f"{args.orders}: no valid orders to chain")
     load_s = time.perf_counter() - start
-    travel = None
-    if args.metric == "zones":
-        travel = TravelModel.from_trips(orders, metric="manhattan")
     solution = solve_trip_chains(
-        orders, vehicle_cost=args.vehicle_cost, deadhead_cost_per_km=args.deadhead_cost_per_km,
-        service_cost_per_km=args.service_cost_per_km, speed_kmh=args.speed_kmh,
-        metric="manhattan" if args.metric == "zones" else args.metric, detour=args.detour,
-        travel=travel, depot=args.depot, max_vehicles=args.max_vehicles, max_idle=args.max_idle,
-        must_serve=args.must_serve, method=args.method, time_limit=args.time_limit,
-        progress=args.progress)
+        orders, **cost_model(args, orders), must_serve=args.must_serve, method=args.method,
+        time_limit=args.time_limit, progress=args.progress)
     if args.out is not None:
         solution.to_csv(args.out)
     summary = solution.to_dict()

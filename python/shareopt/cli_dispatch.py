@@ -80,21 +80,15 @@ def _together(reserved: Orders, realtime: Orders) -> Orders:
 
 def run_dispatch(args) -> tuple[dict, str]:
     from .chaining import solve_trip_chains
+    from .cli import cost_model
     from .dispatch import Dispatcher
-    from .travel import TravelModel
 
     start = time.perf_counter()
     reserved = read_orders(args.reserved, args.format)
     realtime = _same_plane(reserved, read_orders(args.realtime, args.format))
     if len(realtime) == 0:
         raise ShareoptError(f"{args.realtime}: no valid orders to offer")
-    travel = (TravelModel.from_trips(_together(reserved, realtime), metric="manhattan")
-              if args.metric == "zones" else
-              TravelModel("manhattan" if args.metric == "zones" else args.metric,
-                          detour=args.detour, speed_kmh=args.speed_kmh))
-    costs = dict(vehicle_cost=args.vehicle_cost, deadhead_cost_per_km=args.deadhead_cost_per_km,
-                 service_cost_per_km=args.service_cost_per_km, depot=args.depot,
-                 max_vehicles=args.max_vehicles, max_idle=args.max_idle, travel=travel)
+    costs = cost_model(args, _together(reserved, realtime))
     plan = solve_trip_chains(reserved, **costs)
     dispatcher = Dispatcher(plan, reserved, policy=args.accept, **costs)
     request = realtime.pickup_time - 60.0 * args.lead

@@ -26,4 +26,10 @@ struct FleetCosts {
 // Throws std::invalid_argument naming the first bad field.
 void check_fleet_costs(const FleetCosts& costs);
 
+// The one rule for "order j may follow order i": a vehicle free at free_at from free_time on,
+// leaving no earlier than depart_after (-inf: as soon as it is free), makes the pickup at
+// pickup_at by pickup_time, and the wait pickup_time - free_time is within [0, max_idle_s].
+bool can_follow(const TravelModel& travel, const FleetCosts& costs, double free_time,
+                const Place& free_at, double depart_after, double pickup_time, const Place& pickup_at);
+
 }  // namespace shareopt
