@@ -34,8 +34,12 @@ bool better(double cost, std::int32_t vehicle, std::int32_t after, double best_c
 }  // namespace
 
 Dispatcher::Dispatcher(const TravelModel& travel, const DispatchParams& params)
-    : travel_(travel), params_(params), gaps_(std::make_unique<GapGrid>()), openings_(std::make_unique<GapGrid>()) {
+    : travel_(travel), params_(params), gaps_(std::make_unique<GapIndex>()), openings_(std::make_unique<GapIndex>()) {
     check_fleet_costs(params);
+    // At the fastest hour, less a hair for rounding: no trip is quicker.
+    double fastest = 0.0;
+    for (double speed : travel.speeds_kmh()) fastest = std::max(fastest, speed);
+    seconds_per_km_ = 3600.0 / fastest * (1.0 - 1e-9);
 }
 
 Dispatcher::~Dispatcher() = default;
@@ -125,14 +129,33 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
         const double bound = base + dh * (lb_km - discount);
         return bound - 1e-9 * (std::abs(base) + dh * (lb_km + discount) + 1.0) > best.cost;
     };
-    // Gaps after an order whose drop-off is at most max_idle before the pickup.
-    gaps_->query(o.pickup_time - idle, o.pickup_time, o.pickup.x, o.pickup.y, hopeless, hopeless,
-                 [&](std::int32_t a) { consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(a)], a, best); });
-    // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off.
-    openings_->query(o.dropoff_time, o.dropoff_time + idle, o.dropoff.x, o.dropoff.y, hopeless, hopeless,
-                     [&](std::int32_t f) {
-                         const std::int32_t vehicle = vehicle_of_[static_cast<std::size_t>(f)];
-                         if (first_[static_cast<std::size_t>(vehicle)] == f) consider(o, request_time, base, vehicle, -1, best);
+    // A gap's own place and time rule it out before its orders are read: the cost bound, and
+    // whether a vehicle there could be in time (at the fastest speed; zones have no places).
+    const bool planar = travel_.n_zones() == 0;
+    const auto ruled_out = [&](const GapRecord& r, const Place& at, double depart, double arrive) {
+        if (!planar) return false;
+        const double km = travel_.distance(Place{r.x, r.y, -1}, at);
+        return hopeless(km, r.discount) || depart + km * seconds_per_km_ > arrive;
+    };
+    // Gaps after an order whose drop-off is at most max_idle before the pickup, whose next
+    // pickup (if any) comes after the drop-off, and from where the pickup can be reached: a
+    // vehicle free in [t0, t1) leaves no earlier than t0 and the request.
+    const double km_per_s = 1.0 / seconds_per_km_;
+    gaps_->query(o.pickup_time - idle, o.pickup_time, o.dropoff_time, o.pickup.x, o.pickup.y,
+                 [&](double t0, double) { return (o.pickup_time - std::max(t0, request_time)) * km_per_s; },
+                 hopeless, hopeless, [&](const GapRecord& r) {
+                     if (!(r.t <= o.pickup_time && o.pickup_time - r.t <= idle)) return;
+                     if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time)) return;
+                     consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
+                 });
+    // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off
+    // and can be reached from it: a first pickup in [t0, t1) is at most t1 - dropoff away.
+    openings_->query(o.dropoff_time, o.dropoff_time + idle, -std::numeric_limits<double>::infinity(),
+                     o.dropoff.x, o.dropoff.y, [&](double, double t1) { return (t1 - o.dropoff_time) * km_per_s; },
+                     hopeless, hopeless, [&](const GapRecord& r) {
+                         if (!(r.t >= o.dropoff_time && r.t - o.dropoff_time <= idle)) return;
+                         if (ruled_out(r, o.dropoff, o.dropoff_time, r.t)) return;
+                         consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
                      });
     return decide(o, request_time, best);
 }
@@ -209,9 +232,9 @@ void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t a
     next_[o] = next;
     if (after >= 0) {
         next_[static_cast<std::size_t>(after)] = order;
-        const DispatchOrder& a = orders_[static_cast<std::size_t>(after)];
-        gaps_->raise_discount(a.dropoff_time, a.dropoff.x, a.dropoff.y, travel_.distance(a.dropoff, orders_[o].pickup));
+        file_gap(after);  // it now ends at the new pickup
     } else {
+        openings_->remove(first_[v]);
         first_[v] = order;
         file_opening(vehicle);
     }
@@ -228,19 +251,22 @@ void Dispatcher::file_gap(std::int32_t after) {
     const std::int32_t next = next_[static_cast<std::size_t>(after)];
     // What inserting here can save: the deadhead to the next pickup (or to the depot).
     double discount = 0.0;
+    double end = std::numeric_limits<double>::infinity();
     if (next >= 0) {
-        discount = travel_.distance(a.dropoff, orders_[static_cast<std::size_t>(next)].pickup);
+        const DispatchOrder& b = orders_[static_cast<std::size_t>(next)];
+        discount = travel_.distance(a.dropoff, b.pickup);
+        end = b.pickup_time;
     } else if (params_.has_depot) {
         discount = travel_.distance(a.dropoff, params_.depot);
     }
-    gaps_->add(a.dropoff_time, a.dropoff.x, a.dropoff.y, after, discount);
+    gaps_->file(after, a.dropoff_time, a.dropoff.x, a.dropoff.y, discount, end);
 }
 
 void Dispatcher::file_opening(std::int32_t vehicle) {
     const std::int32_t first = first_[static_cast<std::size_t>(vehicle)];
     const DispatchOrder& f = orders_[static_cast<std::size_t>(first)];
     const double discount = params_.has_depot ? travel_.distance(params_.depot, f.pickup) : 0.0;
-    openings_->add(f.pickup_time, f.pickup.x, f.pickup.y, first, discount);
+    openings_->file(first, f.pickup_time, f.pickup.x, f.pickup.y, discount, std::numeric_limits<double>::infinity());
 }
 
 void Dispatcher::configure_index() {
@@ -249,10 +275,12 @@ void Dispatcher::configure_index() {
     for (const DispatchOrder& o : orders_) {
         xy.insert(xy.end(), {o.pickup.x, o.pickup.y, o.dropoff.x, o.dropoff.y});
     }
-    // About 50 orders a cell: a few gaps per cell and 5-minute bucket at a day's pace.
-    const auto cells = static_cast<std::int32_t>(std::clamp<std::size_t>(orders_.size() / 50, 1, 4096));
-    gaps_->configure(travel_, xy, cells);
-    openings_->configure(travel_, xy, cells);
+    // About 100 orders a cell in the finest class, and 5-minute buckets: a gap or two per cell
+    // and bucket at a day's pace (coarser cells read more gaps, finer ones more empty cells).
+    constexpr double kBucketSeconds = 300.0;
+    const auto cells = static_cast<std::int32_t>(std::clamp<std::size_t>(orders_.size() / 100, 1, 4096));
+    gaps_->configure(travel_, xy, cells, kBucketSeconds);
+    openings_->configure(travel_, xy, cells, kBucketSeconds);
 }
 
 std::vector<std::int32_t> Dispatcher::chain(std::int32_t vehicle) const {

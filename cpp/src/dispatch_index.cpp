@@ -2,28 +2,23 @@
 
 namespace shareopt {
 
-void GapGrid::configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells) {
+void GapGrid::configure(const TravelModel& travel, bool spatial, double x0, double y0, double width,
+                        double height, double side, double bucket_seconds) {
     clear();
-    spatial_ = travel.n_zones() == 0 && travel.metric() != Metric::Haversine && xy.size() >= 4 && cells > 1;
+    bucket_s_ = bucket_seconds;
+    spatial_ = spatial;
     euclidean_ = travel.metric() == Metric::Euclidean;
     detour_ = travel.detour();
     nx_ = ny_ = 1;
+    x0_ = x0;
+    y0_ = y0;
+    side_ = 1.0;
     ring_ = {{0, 0, 0.0}};
     if (spatial_) {
-        double x_lo = xy[0], x_hi = xy[0], y_lo = xy[1], y_hi = xy[1];
-        for (std::size_t k = 0; k + 1 < xy.size(); k += 2) {
-            x_lo = std::min(x_lo, xy[k]);
-            x_hi = std::max(x_hi, xy[k]);
-            y_lo = std::min(y_lo, xy[k + 1]);
-            y_hi = std::max(y_hi, xy[k + 1]);
-        }
-        const double width = std::max(x_hi - x_lo, 1e-3), height = std::max(y_hi - y_lo, 1e-3);
-        side_ = std::max(std::sqrt(width * height / cells), 1e-3);
-        nx_ = static_cast<std::int32_t>(std::min(256.0, std::ceil(width / side_)));
-        ny_ = static_cast<std::int32_t>(std::min(256.0, std::ceil(height / side_)));
-        side_ = std::max(width / nx_, height / ny_);
-        x0_ = x_lo;
-        y0_ = y_lo;
+        side_ = std::max(side, 1e-3);
+        nx_ = static_cast<std::int32_t>(std::clamp(std::ceil(width / side_), 1.0, 256.0));
+        ny_ = static_cast<std::int32_t>(std::clamp(std::ceil(height / side_), 1.0, 256.0));
+        side_ = std::max({side_, width / nx_, height / ny_});
         // Every offset between two cells, by the least distance between their rectangles.
         ring_.clear();
         for (std::int32_t dy = -(ny_ - 1); dy < ny_; ++dy) {
@@ -60,8 +55,7 @@ double GapGrid::lower_bound_km(double x, double y, std::int32_t c, std::int32_t 
     return gap_km(dx, dy) * (1.0 - 1e-12);
 }
 
-void GapGrid::add(double t, double x, double y, std::int32_t entry, double discount) {
-    const std::int64_t b = bucket(t);
+GapGrid::Bucket& GapGrid::slot(std::int64_t b) {
     if (buckets_.empty()) base_ = b;
     if (b < base_) {
         buckets_.insert(buckets_.begin(), static_cast<std::size_t>(base_ - b), Bucket{});
@@ -69,24 +63,69 @@ void GapGrid::add(double t, double x, double y, std::int32_t entry, double disco
     }
     const auto k = static_cast<std::size_t>(b - base_);
     if (k >= buckets_.size()) buckets_.resize(k + 1);
-    Bucket& slot = buckets_[k];
-    if (slot.entries.empty()) {
-        slot.entries.resize(discount_.size());
-        slot.discount.assign(discount_.size(), 0.0);
-    }
-    const std::int32_t cell = row(y) * nx_ + column(x);
-    slot.entries[static_cast<std::size_t>(cell)].push_back(entry);
-    raise_discount(t, x, y, discount);
+    Bucket& bucket = buckets_[k];
+    if (bucket.cells.empty()) bucket.cells.resize(discount_.size());
+    return bucket;
 }
 
-void GapGrid::raise_discount(double t, double x, double y, double discount) {
-    const auto cell = static_cast<std::size_t>(row(y) * nx_ + column(x));
-    discount_[cell] = std::max(discount_[cell], discount);
-    const std::int64_t b = bucket(t);
-    if (b >= base_ && b < base_ + static_cast<std::int64_t>(buckets_.size())) {
-        Bucket& slot = buckets_[static_cast<std::size_t>(b - base_)];
-        if (!slot.discount.empty()) slot.discount[cell] = std::max(slot.discount[cell], discount);
-        slot.largest = std::max(slot.largest, discount);
+void GapIndex::configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells,
+                         double bucket_seconds) {
+    clear();
+    const bool spatial = travel.n_zones() == 0 && travel.metric() != Metric::Haversine && xy.size() >= 4 && cells > 1;
+    double x_lo = 0.0, x_hi = 1.0, y_lo = 0.0, y_hi = 1.0;
+    if (xy.size() >= 2) {
+        x_lo = x_hi = xy[0];
+        y_lo = y_hi = xy[1];
+        for (std::size_t k = 0; k + 1 < xy.size(); k += 2) {
+            x_lo = std::min(x_lo, xy[k]);
+            x_hi = std::max(x_hi, xy[k]);
+            y_lo = std::min(y_lo, xy[k + 1]);
+            y_hi = std::max(y_hi, xy[k + 1]);
+        }
+    }
+    const double width = std::max(x_hi - x_lo, 1e-3), height = std::max(y_hi - y_lo, 1e-3);
+    const double side = std::sqrt(width * height / std::max(cells, 1));
+    // Discount ceilings side, 2 side, 4 side, ... and a last class for the rest; a class's
+    // cells are half its ceiling wide (no finer than the first class's).
+    constexpr int kClasses = 7;
+    grids_.assign(spatial ? kClasses : 1, GapGrid{});
+    ceiling_.assign(grids_.size(), std::numeric_limits<double>::infinity());
+    for (std::size_t g = 0; g < grids_.size(); ++g) {
+        const double scale = std::ldexp(1.0, static_cast<int>(g));
+        if (g + 1 < grids_.size()) ceiling_[g] = side * scale;
+        grids_[g].configure(travel, spatial, x_lo, y_lo, width, height, side * std::max(1.0, scale / 2), bucket_seconds);
     }
 }
+
+void GapIndex::clear() {
+    for (GapGrid& grid : grids_) grid.clear();
+    where_.clear();
+}
+
+void GapIndex::remove(std::int32_t entry) {
+    if (entry < 0 || static_cast<std::size_t>(entry) >= where_.size()) return;
+    Where& at = where_[static_cast<std::size_t>(entry)];
+    if (at.grid < 0) return;
+    grids_[static_cast<std::size_t>(at.grid)].erase(at.bucket, at.cell, at.pos, [&](std::int32_t e, std::int32_t pos) {
+        where_[static_cast<std::size_t>(e)].pos = pos;
+    });
+    at.grid = -1;
+}
+
+void GapIndex::file(std::int32_t entry, double t, double x, double y, double discount, double end) {
+    if (entry < 0) return;
+    if (static_cast<std::size_t>(entry) >= where_.size()) where_.resize(static_cast<std::size_t>(entry) + 1);
+    remove(entry);
+    std::size_t g = 0;
+    while (g + 1 < grids_.size() && discount > ceiling_[g]) ++g;
+    GapGrid& grid = grids_[g];
+    Where& at = where_[static_cast<std::size_t>(entry)];
+    at.grid = static_cast<std::int8_t>(g);
+    at.bucket = grid.bucket(t);
+    at.cell = grid.cell_of(x, y);
+    grid.add(at.bucket, at.cell, {entry, x, y, t, discount, end}, [&](std::int32_t e, std::int32_t pos) {
+        where_[static_cast<std::size_t>(e)].pos = pos;
+    });
+}
+
 }  // namespace shareopt

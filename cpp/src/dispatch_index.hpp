@@ -11,57 +11,94 @@
 
 namespace shareopt {
 
-// Entries (an order index) filed under a time bucket and a grid cell. A query visits the
-// buckets of a time window cell by cell, in increasing lower bound of the distance from a
-// point, and lets the caller skip a cell or stop on that bound: an entry's cost is at least
-// its distance from the point minus its cell's "discount" (the largest any entry filed there
-// declared), so cells too far away for any entry to win are never read.
-//
-// Planar metrics without a zone matrix get a grid (outer cells reach to infinity); any other
-// travel model gets one cell, which leaves the time buckets alone.
+// One gap as filed: its owner (an order index); where and from when a vehicle waits there;
+// what inserting into it can save at most (its "discount", km); and the latest time it can
+// hold (the next pickup; +inf for a chain's tail). Kept whole so that most gaps are ruled out
+// without reading the orders.
+struct GapRecord {
+    std::int32_t entry;
+    double x, y, t;
+    double discount;
+    double end;
+};
+
+// Records filed under a time bucket and a square grid cell. A query visits the buckets of a
+// time window cell by cell, in increasing lower bound of the distance from a point, and lets
+// the caller skip a cell or stop on that bound: a record's cost is at least its distance from
+// the point minus its discount, so cells too far away for any record to win are never read,
+// nor cells whose records all end too early.
 class GapGrid {
 public:
-    static constexpr double kBucketSeconds = 300.0;
-
-    // A grid of about `cells` cells over the places' bounding box (xy: x, y pairs).
-    void configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells);
+    // spatial false: one cell (the time buckets alone).
+    void configure(const TravelModel& travel, bool spatial, double x0, double y0, double width,
+                   double height, double side, double bucket_seconds);
     void clear();
-    void add(double t, double x, double y, std::int32_t entry, double discount);
-    void raise_discount(double t, double x, double y, double discount);  // an entry's discount grew
+    std::int32_t cell_of(double x, double y) const { return row(y) * nx_ + column(x); }
+    std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / bucket_s_)); }
+    // A cell's records are kept latest end first. add() and erase() call moved(entry, pos) for
+    // every record whose position they change, the one added included.
+    template <class Moved>
+    void add(std::int64_t bucket, std::int32_t cell, const GapRecord& record, Moved&& moved);
+    template <class Moved>
+    void erase(std::int64_t bucket, std::int32_t cell, std::int32_t pos, Moved&& moved);
 
-    // skip(lb_km, discount): true to pass the cell; stop(lb_km, largest_discount): true when no
-    // cell at least lb_km away can hold a winner (cells come in increasing lb).
-    template <class Skip, class Stop, class Visit>
-    void query(double t_lo, double t_hi, double x, double y, Skip&& skip, Stop&& stop, Visit&& visit) const {
+    // reach(t0, t1): how far (km) a gap filed in [t0, t1) may lie and still be reached in time
+    // (negative: none). skip(lb_km, discount): true to pass a cell; stop(lb_km, largest_discount):
+    // true when no cell at least lb_km away can hold a winner (cells come in increasing lb).
+    // Only records ending at min_end or later are visited.
+    template <class Reach, class Skip, class Stop, class Visit>
+    void query(double t_lo, double t_hi, double min_end, double x, double y, Reach&& reach, Skip&& skip,
+               Stop&& stop, Visit&& visit) const {
         if (buckets_.empty()) return;
         const std::int64_t end = base_ + static_cast<std::int64_t>(buckets_.size());
         const std::int64_t lo = std::isfinite(t_lo) ? std::max(base_, bucket(t_lo)) : base_;
         const std::int64_t hi = std::isfinite(t_hi) ? std::min(end - 1, bucket(t_hi)) : end - 1;
         if (lo > hi) return;
-        // The largest discount among the buckets read bounds every cell not yet visited.
-        double largest = 0.0;
-        for (std::int64_t b = lo; b <= hi; ++b) largest = std::max(largest, buckets_[static_cast<std::size_t>(b - base_)].largest);
+        const auto radius = [&](std::int64_t b) {
+            return reach(static_cast<double>(b) * bucket_s_, static_cast<double>(b + 1) * bucket_s_);
+        };
+        // The largest discount and reach among the buckets read bound every cell not yet visited.
+        double largest = -1.0, farthest = -1.0;
+        for (std::int64_t b = lo; b <= hi; ++b) {
+            const Bucket& bucket = buckets_[static_cast<std::size_t>(b - base_)];
+            if (bucket.count == 0) continue;
+            largest = std::max(largest, bucket.largest);
+            farthest = std::max(farthest, radius(b));
+        }
+        if (largest < 0.0 || farthest < 0.0) return;  // nothing filed, or nothing in reach
         const std::int32_t cx = column(x), cy = row(y);
         for (const Offset& off : ring_) {
-            if (stop(off.lb_km, largest)) return;
+            if (off.lb_km > farthest || stop(off.lb_km, largest)) return;
             const std::int32_t c = cx + off.dx, r = cy + off.dy;
             if (c < 0 || c >= nx_ || r < 0 || r >= ny_) continue;
-            const std::int32_t cell = r * nx_ + c;
+            const auto k = static_cast<std::size_t>(r * nx_ + c);
             const double lb = lower_bound_km(x, y, c, r);
-            if (skip(lb, discount_[static_cast<std::size_t>(cell)])) continue;
+            if (lb > farthest || skip(lb, discount_[k])) continue;
             for (std::int64_t b = lo; b <= hi; ++b) {
                 const Bucket& bucket = buckets_[static_cast<std::size_t>(b - base_)];
-                if (bucket.entries.empty()) continue;
-                const auto k = static_cast<std::size_t>(cell);
-                if (bucket.entries[k].empty() || skip(lb, bucket.discount[k])) continue;
-                for (std::int32_t entry : bucket.entries[k]) visit(entry);
+                if (bucket.count == 0) continue;
+                const Cell& cell = bucket.cells[k];
+                if (cell.latest_end < min_end || skip(lb, cell.discount) || lb > radius(b)) continue;
+                for (const GapRecord& record : cell.records) {
+                    if (record.end < min_end) break;
+                    visit(record);
+                }
             }
         }
     }
 
 private:
     struct Offset { std::int32_t dx, dy; double lb_km; };
-    static std::int64_t bucket(double t) { return static_cast<std::int64_t>(std::floor(t / kBucketSeconds)); }
+    struct Cell {
+        double discount = 0.0;  // over its records
+        double latest_end = -std::numeric_limits<double>::infinity();
+        std::vector<GapRecord> records;
+    };
+    struct Bucket {
+        std::vector<Cell> cells;
+        double largest = 0.0;  // discount over its cells (never lowered)
+        std::int64_t count = 0;
+    };
     std::int32_t column(double x) const {
         const double c = std::floor((x - x0_) / side_);
         return static_cast<std::int32_t>(std::clamp(c, 0.0, static_cast<double>(nx_ - 1)));
@@ -72,21 +109,88 @@ private:
     }
     double lower_bound_km(double x, double y, std::int32_t c, std::int32_t r) const;
     double gap_km(double dx, double dy) const;  // metric distance of a (dx, dy) gap, detour applied
+    Bucket& slot(std::int64_t bucket);
 
     bool spatial_ = false;
     bool euclidean_ = false;
+    double bucket_s_ = 300.0;
     double detour_ = 1.0;
     double x0_ = 0.0, y0_ = 0.0, side_ = 1.0;
     std::int32_t nx_ = 1, ny_ = 1;
     std::vector<Offset> ring_{{0, 0, 0.0}};
     std::int64_t base_ = 0;
-    struct Bucket {
-        std::vector<std::vector<std::int32_t>> entries;  // per cell
-        std::vector<double> discount;                    // per cell: the largest of its entries
-        double largest = 0.0;                            // over its cells
+    std::vector<Bucket> buckets_;           // [bucket - base]
+    std::vector<double> discount_ = {0.0};  // per cell, over all buckets (never lowered)
+};
+
+template <class Moved>
+void GapGrid::add(std::int64_t b, std::int32_t cell, const GapRecord& record, Moved&& moved) {
+    Bucket& bucket = slot(b);
+    Cell& place = bucket.cells[static_cast<std::size_t>(cell)];
+    auto& list = place.records;
+    list.push_back(record);
+    std::size_t at = list.size() - 1;
+    for (; at > 0 && list[at - 1].end < record.end; --at) {
+        list[at] = list[at - 1];
+        moved(list[at].entry, static_cast<std::int32_t>(at));
+    }
+    list[at] = record;
+    moved(record.entry, static_cast<std::int32_t>(at));
+    place.discount = std::max(place.discount, record.discount);
+    place.latest_end = list.front().end;
+    bucket.largest = std::max(bucket.largest, record.discount);
+    discount_[static_cast<std::size_t>(cell)] = std::max(discount_[static_cast<std::size_t>(cell)], record.discount);
+    ++bucket.count;
+}
+
+template <class Moved>
+void GapGrid::erase(std::int64_t b, std::int32_t cell, std::int32_t pos, Moved&& moved) {
+    Bucket& bucket = buckets_.at(static_cast<std::size_t>(b - base_));
+    Cell& place = bucket.cells.at(static_cast<std::size_t>(cell));
+    auto& list = place.records;
+    for (auto at = static_cast<std::size_t>(pos); at + 1 < list.size(); ++at) {
+        list[at] = list[at + 1];
+        moved(list[at].entry, static_cast<std::int32_t>(at));
+    }
+    list.pop_back();
+    --bucket.count;
+    // The cell's bounds over what is left (lists are short); the coarser ones stay as they are.
+    place.discount = 0.0;
+    for (const GapRecord& r : list) place.discount = std::max(place.discount, r.discount);
+    place.latest_end = list.empty() ? -std::numeric_limits<double>::infinity() : list.front().end;
+}
+
+// Gaps in classes by discount, each class a grid whose cells are about as wide as its largest
+// discount: a gap that can save little is found by a tight bound in a fine grid, and the few
+// that can save much do not loosen the bound of the others. A gap is filed once; re-filing it
+// (its discount or end changed) moves it.
+class GapIndex {
+public:
+    // A grid of about `cells` cells over the places' bounding box (xy: x, y pairs) for the
+    // finest class. Planar metrics without a zone matrix only; any other travel model gets one
+    // cell, which leaves the time buckets alone.
+    // Time buckets of bucket_seconds.
+    void configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells,
+                   double bucket_seconds);
+    void clear();
+    void file(std::int32_t entry, double t, double x, double y, double discount, double end);
+    void remove(std::int32_t entry);
+
+    template <class Reach, class Skip, class Stop, class Visit>
+    void query(double t_lo, double t_hi, double min_end, double x, double y, Reach&& reach, Skip&& skip,
+               Stop&& stop, Visit&& visit) const {
+        for (const GapGrid& grid : grids_) grid.query(t_lo, t_hi, min_end, x, y, reach, skip, stop, visit);
+    }
+
+private:
+    struct Where {
+        std::int8_t grid = -1;  // -1: not filed
+        std::int64_t bucket = 0;
+        std::int32_t cell = 0, pos = 0;
     };
-    std::vector<Bucket> buckets_;     // [bucket - base]
-    std::vector<double> discount_ = {0.0};  // per cell, over all buckets
+    std::vector<GapGrid> grids_;
+    std::vector<double> ceiling_;  // per grid: the largest discount it holds
+    std::vector<Where> where_;     // per entry
 };
 
 }  // namespace shareopt

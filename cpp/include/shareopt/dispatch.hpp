@@ -15,7 +15,7 @@
 
 namespace shareopt {
 
-class GapGrid;  // gaps by time and place (dispatch_index.hpp)
+class GapIndex;  // gaps by time and place (dispatch_index.hpp)
 
 // The trip-chain cost model, unchanged, and the acceptance rule.
 struct DispatchParams : FleetCosts {
@@ -54,9 +54,11 @@ struct Decision {
 //
 // Gaps of the chains are indexed by time and place: a gap after order a is filed under a's
 // drop-off (time and cell: the vehicle waits there), the gap before a vehicle's first order
-// under that order's pickup. An offer reads only the time buckets a feasible insertion can lie
-// in (drop-offs in [pickup - max_idle, pickup], first pickups in [dropoff, dropoff + max_idle]),
-// nearest cells first, and stops where no gap farther away can cost less than the best so far.
+// under that order's pickup, in classes by what inserting there can save. An offer reads only
+// the time buckets a feasible insertion can lie in (drop-offs in [pickup - max_idle, pickup],
+// first pickups in [dropoff, dropoff + max_idle]), nearest cells first, only cells within reach
+// at the fastest speed and gaps that end after its drop-off, and stops where no gap farther away
+// can cost less than the best so far.
 class Dispatcher {
 public:
     Dispatcher(const TravelModel& travel, const DispatchParams& params);
@@ -135,8 +137,9 @@ private:
     std::vector<std::int32_t> first_, last_;              // per vehicle
     // Gaps after an order (filed at its drop-off) and before a vehicle's first order (filed at
     // that order's pickup), by time and place (dispatch_index.hpp).
-    std::unique_ptr<GapGrid> gaps_, openings_;
+    std::unique_ptr<GapIndex> gaps_, openings_;
     bool offered_ = false;
+    double seconds_per_km_ = 0.0;  // a lower bound on the travel time of a km
 };
 
 }  // namespace shareopt
