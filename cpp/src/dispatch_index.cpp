@@ -39,22 +39,6 @@ void GapGrid::clear() {
     std::fill(discount_.begin(), discount_.end(), 0.0);
 }
 
-double GapGrid::gap_km(double dx, double dy) const {
-    return detour_ * (euclidean_ ? std::sqrt(dx * dx + dy * dy) : dx + dy);
-}
-
-double GapGrid::lower_bound_km(double x, double y, std::int32_t c, std::int32_t r) const {
-    if (!spatial_) return 0.0;
-    // Outer cells reach to infinity: places beyond the grid are filed there.
-    const double inf = std::numeric_limits<double>::infinity();
-    const double x_lo = c == 0 ? -inf : x0_ + c * side_, x_hi = c == nx_ - 1 ? inf : x0_ + (c + 1) * side_;
-    const double y_lo = r == 0 ? -inf : y0_ + r * side_, y_hi = r == ny_ - 1 ? inf : y0_ + (r + 1) * side_;
-    const double dx = std::max({0.0, x_lo - x, x - x_hi});
-    const double dy = std::max({0.0, y_lo - y, y - y_hi});
-    // Rounding must not push the bound above a true distance.
-    return gap_km(dx, dy) * (1.0 - 1e-12);
-}
-
 GapGrid::Bucket& GapGrid::slot(std::int64_t b) {
     if (buckets_.empty()) base_ = b;
     if (b < base_) {
