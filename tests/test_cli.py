@@ -148,7 +148,7 @@ def test_dispatch_json_compares_with_the_offline_optimum(tmp_path, capsys):
             "--vehicle-cost", "20", "--deadhead-cost-per-km", "0.5", "--max-idle", "1800",
             "--accept", "always", "--compare-offline", "--json"]
     results = {}
-    for strategy in ("greedy", "reoptimize"):
+    for strategy in ("greedy", "bidprice", "reoptimize", "reoptimize-bidprice"):
         code, out, err = run(capsys, *base, "--strategy", strategy)
         assert code == 0, err
         result = json.loads(out)
@@ -157,8 +157,10 @@ def test_dispatch_json_compares_with_the_offline_optimum(tmp_path, capsys):
             assert key in result
         assert result["offers"] == 300 and result["accepted"] + result["rejected"] == 300
         assert result["gap_pct"] >= -1e-6  # no plan beats the offline optimum
+        assert result["strategy"] == strategy and (result["bid_price_weight"] > 0) == ("bidprice" in strategy)
         results[strategy] = result
     assert results["reoptimize"]["objective"] <= results["greedy"]["objective"] + 1e-6
+    assert results["bidprice"]["objective"] != results["greedy"]["objective"]  # the prices act
     code, out, err = run(capsys, "dispatch", "--reserved", str(reserved), "--realtime",
                          str(tmp_path / "missing.csv"), "--json")
     assert code == 2 and "error" in json.loads(out)

@@ -25,8 +25,10 @@ def split_day(n: int, seed: int, reserved_share: float = 0.5):
 
 
 def brute_force(dispatcher: Dispatcher, table: list[dict], new: dict, request: float,
-                params: dict, travel: TravelModel):
-    """Every position of every chain and a new vehicle, by the rules in the docs, in Python."""
+                params: dict, travel: TravelModel, value=None):
+    """Every position of every chain and a new vehicle, by the rules in the docs, in Python:
+    (score, vehicle, position, marginal cost), best first. value(place, t): the weighted bid
+    price of a vehicle free at place from t on (None: no bid prices)."""
     idle = params.get("max_idle") or math.inf
     dh = params["deadhead_cost_per_km"]
 
@@ -59,10 +61,16 @@ def brute_force(dispatcher: Dispatcher, table: list[dict], new: dict, request: f
                 cost += dh * dist(new["dropoff"], nxt["pickup"])
                 if prev is not None:
                     cost -= dh * dist(prev["dropoff"], nxt["pickup"])
-            options.append((cost, v, pos))
+            score = cost
+            if value is not None and prev is not None and nxt is None:
+                score += value(prev["dropoff"], max(prev["dropoff_time"], request))
+                score -= value(new["dropoff"], new["dropoff_time"])
+            options.append((score, v, pos, cost))
     fleet_full = params.get("max_vehicles") is not None and dispatcher.num_vehicles >= params["max_vehicles"]
     if not fleet_full:
-        options.append((params["vehicle_cost"] + service, dispatcher.num_vehicles, 0))
+        cost = params["vehicle_cost"] + service
+        released = 0.0 if value is None else value(new["dropoff"], new["dropoff_time"])
+        options.append((cost - released, dispatcher.num_vehicles, 0, cost))
     return sorted(options)
 
 
@@ -89,9 +97,9 @@ def test_decisions_equal_a_brute_force_in_python(seed, policy):
         if not options:
             assert decision.reason in ("infeasible", "fleet_limit") and not decision.accepted
             continue
-        cost, vehicle, position = options[0]
+        _, vehicle, position, cost = options[0]
         assert decision.marginal_cost == pytest.approx(cost, abs=1e-9)
-        if len(options) == 1 or options[1][0] > cost + 1e-7:  # a unique best
+        if len(options) == 1 or options[1][0] > options[0][0] + 1e-7:  # a unique best
             assert (decision.vehicle, decision.position) == (vehicle, position)
         assert decision.accepted == (policy == "always" or cost < 0)
         assert decision.reason == ("accepted" if decision.accepted else "unprofitable")

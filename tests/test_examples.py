@@ -33,5 +33,6 @@ def test_seed001_phase_two_quick(shared_data):
     assert [(r["reserved"], r["realtime"]) for r in result["rows"]][:2] == [(10, 10), (20, 20)]
     for row in result["rows"]:
         # No plan beats the offline optimum over all the orders.
-        for key in ("greedy_gap_pct", "greedy_online_gap_pct", "reoptimize_gap_pct"):
+        for key in ("greedy_gap_pct", "greedy_online_gap_pct", "bidprice_gap_pct", "reoptimize_gap_pct",
+                    "reoptimize_bidprice_gap_pct"):
             assert row[key] >= -1e-6

@@ -180,6 +180,29 @@ void bind_dispatch(py::module_& m) {
             std::lock_guard<std::mutex> lock(self.mutex);
             return self.dispatcher.objective();
         })
+        .def(
+            "set_bid_prices",
+            [](Locked& self, const py::handle& values, double x0, double y0, double side, double t0, double bucket_s,
+               double weight) {
+                auto grid = CArray<double>::ensure(values);
+                if (!grid || grid.ndim() != 3) throw py::value_error("bid prices: values must be an (nt, ny, nx) array");
+                BidPrices prices;
+                prices.x0 = x0;
+                prices.y0 = y0;
+                prices.side = side;
+                prices.t0 = t0;
+                prices.bucket_s = bucket_s;
+                prices.weight = weight;
+                prices.nt = static_cast<std::int32_t>(grid.shape(0));
+                prices.ny = static_cast<std::int32_t>(grid.shape(1));
+                prices.nx = static_cast<std::int32_t>(grid.shape(2));
+                prices.values.assign(grid.data(), grid.data() + grid.size());
+                std::lock_guard<std::mutex> lock(self.mutex);
+                self.dispatcher.set_bid_prices(std::move(prices));
+            },
+            py::arg("values"), py::arg("x0"), py::arg("y0"), py::arg("side"), py::arg("t0"), py::arg("bucket_s"),
+            py::arg("weight"))
+        .def_property_readonly("bid_price_weight", [](Locked& self) { return self.dispatcher.bid_prices().weight; })
         .def("snapshot", [](Locked& self) {
             std::string bytes;
             {

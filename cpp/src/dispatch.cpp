@@ -74,8 +74,13 @@ bool Dispatcher::reaches(const DispatchOrder& from, double depart_after, const D
     return can_follow(travel_, params_, from.dropoff_time, from.dropoff, depart_after, to.pickup_time, to.pickup);
 }
 
-void Dispatcher::consider(const DispatchOrder& o, double request_time, double base_cost,
-                          std::int32_t vehicle, std::int32_t after, Candidate& best) const {
+Dispatcher::Offer Dispatcher::make_offer(const DispatchOrder& o, double request_time) const {
+    const double released = bid_prices_.active() ? bid_prices_.at(o.dropoff.x, o.dropoff.y, o.dropoff_time) : 0.0;
+    return {o, request_time, service_cost(o) - o.revenue, released};
+}
+
+void Dispatcher::consider(const Offer& offer, std::int32_t vehicle, std::int32_t after, Candidate& best) const {
+    const DispatchOrder& o = offer.order;
     const auto v = static_cast<std::size_t>(vehicle);
     const std::int32_t next = after >= 0 ? next_[static_cast<std::size_t>(after)] : first_[v];
     const DispatchOrder* a = after >= 0 ? &orders_[static_cast<std::size_t>(after)] : nullptr;
@@ -85,7 +90,7 @@ void Dispatcher::consider(const DispatchOrder& o, double request_time, double ba
     const double idle = params_.max_idle_s;
     if (a && !(o.pickup_time - a->dropoff_time >= 0.0 && o.pickup_time - a->dropoff_time <= idle)) return;
     if (b && !(b->pickup_time - o.dropoff_time >= 0.0 && b->pickup_time - o.dropoff_time <= idle)) return;
-    double cost = base_cost;
+    double cost = offer.base;
     if (a) {
         cost += deadhead(a->dropoff, o.pickup);
         if (!b && params_.has_depot) cost += deadhead(o.dropoff, params_.depot) - deadhead(a->dropoff, params_.depot);
@@ -100,34 +105,41 @@ void Dispatcher::consider(const DispatchOrder& o, double request_time, double ba
             cost -= deadhead(params_.depot, b->pickup);
         }
     }
-    if (!better(cost, vehicle, after, best.cost, best.vehicle, best.after)) return;
-    if (a && !reaches(*a, request_time, o)) return;
-    if (!a && params_.has_depot && std::isfinite(request_time) &&
-        request_time + travel_.travel_time(request_time, params_.depot, o.pickup) > o.pickup_time) {
+    double score = cost;
+    if (a && !b && bid_prices_.active()) {
+        // Appending moves the vehicle's free state from a's drop-off to the new one.
+        score += bid_prices_.at(a->dropoff.x, a->dropoff.y, std::max(a->dropoff_time, offer.request_time)) - offer.released;
+    }
+    if (!better(score, vehicle, after, best.score, best.vehicle, best.after)) return;
+    if (a && !reaches(*a, offer.request_time, o)) return;
+    if (!a && params_.has_depot && std::isfinite(offer.request_time) &&
+        offer.request_time + travel_.travel_time(offer.request_time, params_.depot, o.pickup) > o.pickup_time) {
         return;
     }
     if (b && !reaches(o, -std::numeric_limits<double>::infinity(), *b)) return;
-    best = {cost, vehicle, after};
+    best = {score, cost, vehicle, after};
 }
 
 Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const {
     validate(o, request_time, "order", -1);
+    const Offer offer = make_offer(o, request_time);
     Candidate best;
     const double idle = params_.max_idle_s;
-    const double base = service_cost(o) - o.revenue;
     // A new vehicle first, when the fleet allows one: its cost bounds the search at once (it
     // still loses every tie to an existing vehicle).
     const bool fleet_full = params_.max_vehicles >= 0 && num_vehicles() >= params_.max_vehicles;
     if (!fleet_full) {
         double cost = 0.0;
-        if (new_vehicle(o, request_time, base, cost)) best = {cost, num_vehicles(), -1};
+        if (new_vehicle(offer, cost)) best = {cost - offer.released, cost, num_vehicles(), -1};
     }
-    // An entry of a cell whose places are at least lb km away costs at least
-    // base + dh (lb - discount); the slack keeps rounding from skipping an equal cost.
+    // A gap whose place is at least lb km away scores at least base + dh (lb - discount) -
+    // released (bid prices only lower a score by what the new drop-off releases); the slack
+    // keeps rounding from skipping an equal score.
     const double dh = params_.deadhead_cost_per_km;
+    const double base = offer.base - offer.released;
     const auto hopeless = [&](double lb_km, double discount) {
         const double bound = base + dh * (lb_km - discount);
-        return bound - 1e-9 * (std::abs(base) + dh * (lb_km + discount) + 1.0) > best.cost;
+        return bound - 1e-9 * (std::abs(base) + offer.released + dh * (lb_km + discount) + 1.0) > best.score;
     };
     // A gap's own place and time rule it out before its orders are read: the cost bound, and
     // whether a vehicle there could be in time (at the fastest speed; zones have no places).
@@ -146,7 +158,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                  hopeless, hopeless, [&](const GapRecord& r) {
                      if (!(r.t <= o.pickup_time && o.pickup_time - r.t <= idle)) return;
                      if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time)) return;
-                     consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
+                     consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
                  });
     // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off
     // and can be reached from it: a first pickup in [t0, t1) is at most t1 - dropoff away.
@@ -155,26 +167,28 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                      hopeless, hopeless, [&](const GapRecord& r) {
                          if (!(r.t >= o.dropoff_time && r.t - o.dropoff_time <= idle)) return;
                          if (ruled_out(r, o.dropoff, o.dropoff_time, r.t)) return;
-                         consider(o, request_time, base, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
+                         consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
                      });
-    return decide(o, request_time, best);
+    return decide(offer, best);
 }
 
-bool Dispatcher::new_vehicle(const DispatchOrder& o, double request_time, double base_cost, double& cost) const {
-    cost = params_.vehicle_cost + base_cost;
+bool Dispatcher::new_vehicle(const Offer& offer, double& cost) const {
+    const DispatchOrder& o = offer.order;
+    cost = params_.vehicle_cost + offer.base;
     if (!params_.has_depot) return true;
     cost += deadhead(params_.depot, o.pickup) + deadhead(o.dropoff, params_.depot);
-    return !std::isfinite(request_time) ||
-           request_time + travel_.travel_time(request_time, params_.depot, o.pickup) <= o.pickup_time;
+    return !std::isfinite(offer.request_time) ||
+           offer.request_time + travel_.travel_time(offer.request_time, params_.depot, o.pickup) <= o.pickup_time;
 }
 
-Decision Dispatcher::decide(const DispatchOrder& o, double request_time, Candidate best) const {
+Decision Dispatcher::decide(const Offer& offer, Candidate best) const {
     Decision decision;
     // A new vehicle, while the fleet allows one; it wins no tie against an existing vehicle.
     double new_cost = 0.0;
-    const bool new_feasible = new_vehicle(o, request_time, service_cost(o) - o.revenue, new_cost);
+    const bool new_feasible = new_vehicle(offer, new_cost);
     const bool fleet_full = params_.max_vehicles >= 0 && num_vehicles() >= params_.max_vehicles;
-    if (new_feasible && !fleet_full && new_cost < best.cost) best = {new_cost, num_vehicles(), -1};
+    const double new_score = new_cost - offer.released;
+    if (new_feasible && !fleet_full && new_score < best.score) best = {new_score, new_cost, num_vehicles(), -1};
     if (best.vehicle < 0) {
         decision.verdict = new_feasible && fleet_full ? Verdict::FleetLimit : Verdict::Infeasible;
         return decision;

@@ -1,5 +1,7 @@
 // The dispatcher's state: loading the reserved chains, the exhaustive scan the index is checked
 // against, and snapshots.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -97,21 +99,54 @@ void Dispatcher::set_chains(const std::vector<std::vector<std::int32_t>>& chains
 
 Decision Dispatcher::evaluate_exhaustive(const DispatchOrder& o, double request_time) const {
     validate(o, request_time, "order", -1);
+    const Offer offer = make_offer(o, request_time);
     Candidate best;
-    const double base = service_cost(o) - o.revenue;
     for (std::int32_t v = 0; v < num_vehicles(); ++v) {
-        consider(o, request_time, base, v, -1, best);
+        consider(offer, v, -1, best);
         for (std::int32_t u = first_[static_cast<std::size_t>(v)]; u >= 0; u = next_[static_cast<std::size_t>(u)]) {
-            consider(o, request_time, base, v, u, best);
+            consider(offer, v, u, best);
         }
     }
-    return decide(o, request_time, best);
+    return decide(offer, best);
+}
+
+double BidPrices::at(double x, double y, double t) const {
+    const double b = std::floor((t - t0) / bucket_s);
+    if (!(b < static_cast<double>(nt))) return 0.0;  // after the last bucket (or NaN)
+    const auto cell = [](double u, double u0, double width, std::int32_t count) {
+        const double k = std::floor((u - u0) / width);
+        return static_cast<std::size_t>(std::clamp(std::isnan(k) ? 0.0 : k, 0.0, static_cast<double>(count - 1)));
+    };
+    const auto bucket = static_cast<std::size_t>(std::max(b, 0.0));
+    const std::size_t k = (bucket * static_cast<std::size_t>(ny) + cell(y, y0, side, ny)) * static_cast<std::size_t>(nx) +
+                          cell(x, x0, side, nx);
+    return weight * values[k];
+}
+
+void BidPrices::check() const {
+    const auto fail = [](const std::string& why) { throw std::invalid_argument("bid prices: " + why); };
+    if (!std::isfinite(weight) || weight < 0.0) fail("weight must be finite and >= 0");
+    if (!(std::isfinite(x0) && std::isfinite(y0) && std::isfinite(t0))) fail("the grid's origin must be finite");
+    if (!(side > 0.0) || !std::isfinite(side)) fail("cell side must be finite and > 0");
+    if (!(bucket_s > 0.0) || !std::isfinite(bucket_s)) fail("bucket length must be finite and > 0");
+    if (nx < 1 || ny < 1 || nt < 1) fail("the grid needs at least one cell and one bucket");
+    if (values.size() != static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) * static_cast<std::size_t>(nt)) {
+        fail("values must have nx * ny * nt entries");
+    }
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        if (!(values[k] >= 0.0) || !std::isfinite(values[k])) fail("value " + std::to_string(k) + " is not finite and >= 0");
+    }
+}
+
+void Dispatcher::set_bid_prices(BidPrices prices) {
+    if (prices.weight != 0.0 || !prices.values.empty()) prices.check();
+    bid_prices_ = std::move(prices);
 }
 
 namespace {
 
 constexpr char kMagic[8] = {'s', 'h', 'a', 'r', 'e', 'o', 'p', 'd'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 class Writer {
 public:
@@ -203,6 +238,10 @@ std::string Dispatcher::snapshot() const {
         w.put(o.service_km);
     }
     w.put(static_cast<std::uint8_t>(offered_));
+    const BidPrices& bp = bid_prices_;
+    for (double field : {bp.x0, bp.y0, bp.side, bp.t0, bp.bucket_s, bp.weight}) w.put(field);
+    for (std::int32_t field : {bp.nx, bp.ny, bp.nt}) w.put(field);
+    w.put_vector(bp.values);
     // Chains in vehicle order, each in its own order: all the links and the index follow.
     w.put(static_cast<std::uint64_t>(first_.size()));
     for (std::int32_t v = 0; v < num_vehicles(); ++v) w.put_vector(chain(v));
@@ -246,6 +285,10 @@ Dispatcher Dispatcher::restore(const std::string& bytes) {
         o.service_km = r.get<double>();
     }
     const bool offered = r.get<std::uint8_t>() != 0;
+    BidPrices bp;
+    for (double* field : {&bp.x0, &bp.y0, &bp.side, &bp.t0, &bp.bucket_s, &bp.weight}) *field = r.get<double>();
+    for (std::int32_t* field : {&bp.nx, &bp.ny, &bp.nt}) *field = r.get<std::int32_t>();
+    bp.values = r.get_vector<double>();
     const auto vehicles = r.get<std::uint64_t>();
     if (vehicles > orders.size()) throw std::invalid_argument("snapshot is corrupt");
     std::vector<std::vector<std::int32_t>> chains(static_cast<std::size_t>(vehicles));
@@ -258,6 +301,7 @@ Dispatcher Dispatcher::restore(const std::string& bytes) {
     for (const auto& chain : chains) fixed.push_back(static_cast<std::int32_t>(chain.size()));
     dispatcher.adopt(orders, chains, fixed);
     dispatcher.offered_ = offered;
+    dispatcher.set_bid_prices(std::move(bp));
     return dispatcher;
 }
 

@@ -12,7 +12,9 @@ from .data import read_orders
 from .data.orders import Orders
 from .exceptions import ShareoptError
 
-STRATEGIES = ("reoptimize", "greedy")
+# Best first: the default is the one with the smallest gap to the offline optimum in the
+# phase-two study (README).
+STRATEGIES = ("reoptimize-bidprice", "reoptimize", "bidprice", "greedy")
 
 
 def add_dispatch_parser(sub, cost_arguments, json_flag) -> None:
@@ -23,9 +25,11 @@ def add_dispatch_parser(sub, cost_arguments, json_flag) -> None:
         "real-time orders one by one, in request order: each goes where it raises the plan's "
         "cost least (between two orders of a chain, before the first, after the last, or a new "
         "vehicle), if a vehicle leaving no earlier than the request can still make it. Each "
-        "order is requested --lead minutes before its pickup. Strategy 'reoptimize' (default) "
-        "also re-chains everything not started every --every minutes, exactly; 'greedy' is the "
-        "seed's plain rule.",
+        "order is requested --lead minutes before its pickup. Strategies: 'greedy' is the seed's "
+        "plain rule; 'bidprice' places each order by its marginal cost plus the bid prices of the "
+        "vehicle states it uses and leaves (from the reserved plan's potentials, weighted by "
+        "--bid-price-weight); 'reoptimize' also re-chains everything not started every --every "
+        "minutes, exactly; 'reoptimize-bidprice' (default) does both.",
         epilog="example (fares as in the files; 20 per vehicle, 0.5 per km):\n"
         "  shareopt synth orders --n 2000 --seed 1 --out reserved.csv\n"
         "  shareopt synth orders --n 2000 --seed 2 --out realtime.csv\n"
@@ -39,9 +43,11 @@ def add_dispatch_parser(sub, cost_arguments, json_flag) -> None:
     rule.add_argument("--accept", choices=("profit", "always"), default="profit",
                       help="profit: accept when the insertion lowers the plan's cost (default); "
                       "always: whenever feasible (the seed's rule)")
-    rule.add_argument("--strategy", choices=STRATEGIES, default="reoptimize",
-                      help="reoptimize: greedy plus exact re-chaining of what has not started "
-                      "(default); greedy: insertion only (the seed)")
+    rule.add_argument("--strategy", choices=STRATEGIES, default=STRATEGIES[0],
+                      help="reoptimize-bidprice (default), reoptimize, bidprice, or greedy "
+                      "(insertion only, the seed): see above")
+    rule.add_argument("--bid-price-weight", type=float, default=0.75,
+                      help="weight of the bid prices in the bidprice strategies (default 0.75)")
     rule.add_argument("--every", type=float, default=10.0,
                       help="minutes between re-optimizations (default 10)")
     rule.add_argument("--lead", type=float, default=30.0,
@@ -90,10 +96,11 @@ def run_dispatch(args) -> tuple[dict, str]:
         raise ShareoptError(f"{args.realtime}: no valid orders to offer")
     costs = cost_model(args, _together(reserved, realtime))
     plan = solve_trip_chains(reserved, **costs)
-    dispatcher = Dispatcher(plan, reserved, policy=args.accept, **costs)
+    weight = args.bid_price_weight if "bidprice" in args.strategy else 0.0
+    dispatcher = Dispatcher(plan, reserved, policy=args.accept, bid_prices=weight, **costs)
     request = realtime.pickup_time - 60.0 * args.lead
     order = np.argsort(request, kind="stable")
-    every = 60.0 * args.every if args.strategy == "reoptimize" else np.inf
+    every = 60.0 * args.every if args.strategy.startswith("reoptimize") else np.inf
     next_reopt = request[order[0]] + every
     latency, reasons, reoptimized = [], [], 0.0
     for k in order:
@@ -111,7 +118,7 @@ def run_dispatch(args) -> tuple[dict, str]:
                "rejected": len(realtime) - counts["accepted"], "reasons": counts,
                "reserved": len(reserved), "reserved_served": int(plan.served.sum()),
                "vehicles": dispatcher.num_vehicles, "objective": dispatcher.objective,
-               "strategy": args.strategy, "accept": args.accept,
+               "strategy": args.strategy, "accept": args.accept, "bid_price_weight": weight,
                "reoptimization_saving": reoptimized,
                "latency_p50_us": float(np.percentile(latency_us, 50)),
                "latency_p99_us": float(np.percentile(latency_us, 99))}

@@ -121,6 +121,15 @@ class Dispatcher:
     policy
         ``"profit"``: accept an order when its cheapest insertion lowers the plan's cost;
         ``"always"``: whenever one is feasible (the seed's rule).
+    bid_prices
+        Weight of the bid prices (0: off; needs ``chains`` to be the phase-one
+        :class:`~shareopt.chaining.TripChainSolution` of ``orders``). The plan's potentials
+        price each reserved pickup (what the plan pays to bring a vehicle there), so a vehicle
+        free at a place from a time on is worth the best such price of a later pickup less the
+        deadhead to it. Offers then go where the marginal cost plus ``bid_prices`` x (value of
+        the free vehicle state used up - value of the one left at the new drop-off) is least:
+        appending to a chain trades its last drop-off for the new one, a new vehicle adds one.
+        Whether to accept still goes by the marginal cost alone.
 
     Notes
     -----
@@ -133,13 +142,19 @@ class Dispatcher:
                  deadhead_cost_per_km: float = 1.0, service_cost_per_km: float | None = None,
                  speed_kmh=25.0, metric="manhattan", detour: float = 1.0, travel=None,
                  depot=None, max_vehicles: int | None = None, max_idle: float | None = None,
-                 policy: str = "profit"):
+                 policy: str = "profit", bid_prices: float = 0.0):
         if not isinstance(orders, Orders):
             raise TypeError("orders must be an Orders table (use shareopt.data.read_orders)")
         if policy not in POLICIES:
             raise ValueError(f"policy must be 'profit' or 'always', not {policy!r}")
-        if isinstance(chains, TripChainSolution):
-            chains = chains.chains
+        bid_prices = float(bid_prices)
+        if not (math.isfinite(bid_prices) and bid_prices >= 0.0):
+            raise ValueError(f"bid_prices must be a weight >= 0, not {bid_prices!r}")
+        plan = chains if isinstance(chains, TripChainSolution) else None
+        if bid_prices and plan is None:
+            raise ValueError("bid_prices need the phase-one TripChainSolution as chains (its potentials)")
+        if plan is not None:
+            chains = plan.chains
         chains = [np.asarray(c, dtype=np.int64).ravel() for c in chains]
         for k, chain in enumerate(chains):
             if chain.size and (chain.min() < 0 or chain.max() >= len(orders)):
@@ -151,6 +166,12 @@ class Dispatcher:
         model = _travel_model(metric, speed_kmh, detour, travel)
         self._core = _core.Dispatcher(model.core, params)
         self._core.load(*self._columns(orders), [c.astype(np.int32).tolist() for c in chains if c.size])
+        if bid_prices:
+            from ._bidprice import vehicle_values
+
+            grid = vehicle_values(plan, orders, self._coordinates, model, deadhead_cost_per_km,
+                                  horizon_s=max_idle)
+            self._core.set_bid_prices(**grid, weight=bid_prices)
 
     # ------------------------------------------------------------------ state
     @classmethod

@@ -33,6 +33,26 @@ struct DispatchOrder {
     double service_km = -1.0;
 };
 
+// Bid prices: what a vehicle free at a place from a time on is worth to the plan (the phase-one
+// potentials of later pickups it could reach, less the deadhead there), on a grid of square
+// cells and time buckets. With them an offer is placed by the least marginal cost plus
+// weight x (value of the vehicle state it uses up - value of the state it leaves): appending
+// to a chain moves the vehicle's free state from its last drop-off to the new one, and a new
+// vehicle adds a free state at the new drop-off. Acceptance still goes by the marginal cost.
+struct BidPrices {
+    double x0 = 0.0, y0 = 0.0, side = 1.0;  // cell (c, r) covers [x0 + c side, ...) x [y0 + r side, ...)
+    std::int32_t nx = 0, ny = 0;
+    double t0 = 0.0, bucket_s = 900.0;  // bucket b covers [t0 + b bucket_s, t0 + (b + 1) bucket_s)
+    std::int32_t nt = 0;
+    std::vector<double> values;  // [(b ny + r) nx + c], >= 0; places off the grid use the edge
+    double weight = 0.0;         // cells, times after the last bucket are worth 0
+    bool active() const { return weight > 0.0 && !values.empty(); }
+    // weight x the value at (x, y) from time t on.
+    double at(double x, double y, double t) const;
+    // Throws std::invalid_argument on a bad grid (sizes, NaN, negative values).
+    void check() const;
+};
+
 enum class Verdict : std::int8_t { Accepted = 0, Infeasible = 1, Unprofitable = 2, FleetLimit = 3 };
 const char* verdict_name(Verdict verdict);
 
@@ -99,6 +119,9 @@ public:
     // Cost of the current plan: vehicles, deadhead, service minus revenue of every order held.
     double objective() const;
     const DispatchParams& params() const { return params_; }
+    // Places later offers by bid prices (see BidPrices); weight 0 turns them off.
+    void set_bid_prices(BidPrices prices);
+    const BidPrices& bid_prices() const { return bid_prices_; }
     const TravelModel& travel() const { return travel_; }
 
     // The whole state as bytes (travel model, parameters, orders, chains), and back.
@@ -107,19 +130,28 @@ public:
 
 private:
     struct Candidate {
+        double score = std::numeric_limits<double>::infinity();  // the cost, with bid prices
         double cost = std::numeric_limits<double>::infinity();
         std::int32_t vehicle = -1;
         std::int32_t after = -1;  // insert after this order (-1: first)
+    };
+    // One offer as the search sees it: base is its service cost less its revenue; released,
+    // the bid price of the free state its drop-off leaves (0 without bid prices).
+    struct Offer {
+        const DispatchOrder& order;
+        double request_time;
+        double base;
+        double released;
     };
 
     void validate(const DispatchOrder& order, double request_time, const char* what, std::int64_t row) const;
     double service_cost(const DispatchOrder& order) const;
     double deadhead(const Place& a, const Place& b) const { return params_.deadhead_cost_per_km * travel_.distance(a, b); }
     bool reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const;
-    void consider(const DispatchOrder& order, double request_time, double base_cost,
-                  std::int32_t vehicle, std::int32_t after, Candidate& best) const;
-    Decision decide(const DispatchOrder& order, double request_time, Candidate best) const;
-    bool new_vehicle(const DispatchOrder& order, double request_time, double base_cost, double& cost) const;
+    Offer make_offer(const DispatchOrder& order, double request_time) const;
+    void consider(const Offer& offer, std::int32_t vehicle, std::int32_t after, Candidate& best) const;
+    Decision decide(const Offer& offer, Candidate best) const;
+    bool new_vehicle(const Offer& offer, double& cost) const;
     void file_gap(std::int32_t after);          // the gap after an order
     void configure_index();
     void file_opening(std::int32_t vehicle);    // the gap before the vehicle's first order
@@ -140,6 +172,7 @@ private:
     std::unique_ptr<GapIndex> gaps_, openings_;
     bool offered_ = false;
     double seconds_per_km_ = 0.0;  // a lower bound on the travel time of a km
+    BidPrices bid_prices_;
 };
 
 }  // namespace shareopt
