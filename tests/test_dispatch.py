@@ -296,6 +296,46 @@ def test_reoptimize_keeps_what_started_and_never_costs_more(policy):
     assert early.objective <= dispatcher.objective + 1e-6
 
 
+@pytest.mark.parametrize("hours", [1.0, 3.0])
+def test_reoptimize_within_a_horizon_moves_only_what_it_covers(hours):
+    reserved, realtime, rng = split_day(700, 19)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    plan = so.solve_trip_chains(reserved, travel=travel, **KW)
+    request = realtime.pickup_time - rng.uniform(0, 1800, len(realtime))
+
+    def loaded():
+        d = Dispatcher(plan, reserved, travel=travel, policy="always", **KW)
+        d.offer_many(realtime, request)
+        return d
+
+    now = float(np.quantile(realtime.pickup_time, 0.3))
+    horizon = 3600.0 * hours
+    windowed, full = loaded(), loaded()
+    pickup_time = windowed._core.table()[0]
+    before = windowed.objective
+    held = set(np.concatenate(windowed.chains).tolist())
+    beyond = [c[pickup_time[c] >= now + horizon] for c in windowed.chains]
+    started = {tuple(c[pickup_time[c] < now].tolist()) for c in windowed.chains if (pickup_time[c] < now).any()}
+    saving = windowed.reoptimize(now, horizon=horizon)
+    assert saving >= -1e-6 and windowed.objective == pytest.approx(before - saving, abs=1e-6)
+    assert set(np.concatenate(windowed.chains).tolist()) == held
+    assert {tuple(c[pickup_time[c] < now].tolist()) for c in windowed.chains
+            if (pickup_time[c] < now).any()} == started
+    # Each chain's part beyond the horizon is still together, at the end of some chain.
+    ends = {tuple(c[len(c) - len(b):].tolist()) for b in beyond if len(b) for c in windowed.chains
+            if len(c) >= len(b) and c[len(c) - len(b)] == b[0]}
+    assert ends == {tuple(b.tolist()) for b in beyond if len(b)}
+    # A smaller problem than re-chaining everything: never better, and the same past the day.
+    full.reoptimize(now)
+    assert full.objective <= windowed.objective + 1e-6
+    assert windowed.objective < before - 1e-6  # it found something to improve
+    whole = loaded()
+    whole.reoptimize(now, horizon=10 * 86400.0)
+    assert whole.objective == pytest.approx(full.objective, abs=1e-6)
+    with pytest.raises(ValueError, match="horizon"):
+        whole.reoptimize(now, horizon=0.0)
+
+
 def test_snapshot_after_reoptimize_restores_and_bad_chains_are_refused():
     reserved, realtime, rng = split_day(500, 17)
     plan = so.solve_trip_chains(reserved, **KW)

@@ -4,9 +4,11 @@ What has started stays: every order picked up before ``now``, and the next order
 that must already be on its way to make it. Each vehicle with started orders becomes a
 pseudo-order at its last started drop-off (leaving no earlier than ``now``; its next pickup at
 most ``max_idle`` after the drop-off itself, as for an offer), which nothing can precede; every
-held order that has not started must be served. The trip-chain solver (lazy
-arcs, certified) then re-chains the rest exactly; vehicles with nothing started are new
-vehicles in that model.
+held order that has not started must be served. With a horizon, only orders picked up before
+``now + horizon`` are re-chained: the rest of each chain stays together and becomes a
+pseudo-order at its first pickup, which nothing can follow and some vehicle must reach. The
+trip-chain solver (lazy arcs, certified) then re-chains exactly; vehicles with nothing started
+are new vehicles in that model.
 """
 
 from __future__ import annotations
@@ -19,61 +21,70 @@ from . import _core
 from .chaining import _solve_network, chain_params
 
 
-def started_prefix(chain: np.ndarray, now: float, pickup_time, dropoff_time, travel_time,
-                   has_depot: bool, depot_time) -> int:
-    """How many orders of a chain have started, or are committed because the vehicle must
-    already be on its way to the next one."""
-    k = int(np.searchsorted(pickup_time[chain], now, side="left"))
-    while k < len(chain):
-        j = chain[k]
-        if k > 0:
-            i = chain[k - 1]
-            depart = max(dropoff_time[i], now)
-            if depart + travel_time(i, j, depart) <= pickup_time[j]:
-                break
-        elif not has_depot or now + depot_time(j, now) <= pickup_time[j]:
-            break
-        k += 1
-    return k
+def started_counts(chains: list[np.ndarray], now: float, tp, td, pxy, pz, dxy, dz, travel,
+                   depot) -> np.ndarray:
+    """How many orders of each chain have started, or are committed because the vehicle must
+    already be on its way to the next one (all chains at once)."""
+    counts = np.array([np.searchsorted(tp[c], now, side="left") for c in chains], dtype=np.int64)
+    lengths = np.array([len(c) for c in chains], dtype=np.int64)
+    while True:
+        open_ = np.flatnonzero(counts < lengths)
+        if not len(open_):
+            return counts
+        j = np.array([chains[v][counts[v]] for v in open_], dtype=np.int64)
+        i = np.array([chains[v][counts[v] - 1] if counts[v] > 0 else -1 for v in open_], dtype=np.int64)
+        committed = np.zeros(len(open_), dtype=bool)
+        after = i >= 0
+        if after.any():  # the vehicle leaves its last drop-off, no earlier than now
+            a, b = i[after], j[after]
+            depart = np.maximum(td[a], now)
+            arrive = depart + travel.pair_time(depart, dxy[a], dz[a], pxy[b], pz[b])
+            committed[after] = arrive > tp[b]
+        if depot is not None and (~after).any():  # a first order: from the depot, leaving now
+            b = j[~after]
+            home = np.tile([depot[0], depot[1]], (len(b), 1))
+            zone = np.full(len(b), depot[2], dtype=np.int32)
+            arrive = now + travel.pair_time(np.full(len(b), now), home, zone, pxy[b], pz[b])
+            committed[~after] = arrive > tp[b]
+        if not committed.any():
+            return counts
+        counts[open_[committed]] += 1
 
 
-def reoptimize(core, now: float, time_limit: float | None, progress: bool) -> float:
+def reoptimize(core, now: float, time_limit: float | None, progress: bool,
+               horizon: float | None = None) -> float:
     tp, td, pxy, pz, dxy, dz, rev, km = core.table()
     travel = core.travel
     params = core.params
     depot = params["depot"]
     before = core.objective()
     chains = [np.asarray(core.chain(v), dtype=np.int64) for v in range(core.num_vehicles)]
-
-    def travel_time(i, j, depart):
-        return float(travel.pair_time(np.array([depart]), dxy[[i]], dz[[i]], pxy[[j]], pz[[j]])[0])
-
-    def depot_time(j, depart):
-        home = np.array([[depot[0], depot[1]]])
-        return float(travel.pair_time(np.array([depart]), home, np.array([depot[2]], np.int32),
-                                      pxy[[j]], pz[[j]])[0])
-
-    prefixes, rest = [], []
-    for chain in chains:
-        k = started_prefix(chain, now, tp, td, travel_time, depot is not None, depot_time)
-        prefixes.append(chain[:k])
-        rest.extend(chain[k:].tolist())
+    started = started_counts(chains, now, tp, td, pxy, pz, dxy, dz, travel, depot)
+    prefixes = [c[:k] for c, k in zip(chains, started)]
+    windows, beyond = [], []
+    for chain, k in zip(chains, started):
+        cut = len(chain) if horizon is None else k + int(np.searchsorted(tp[chain[k:]], now + horizon, side="left"))
+        windows.append(chain[k:cut])
+        beyond.append(chain[cut:])
     carriers = [v for v, prefix in enumerate(prefixes) if len(prefix)]
-    if not rest:
+    tails = [v for v, rest in enumerate(beyond) if len(rest)]
+    rest = np.concatenate([np.zeros(0, dtype=np.int64)] + windows)
+    if not len(rest):
         return 0.0
-    # Pseudo-orders first (one per vehicle on the road), then the orders not started.
+    # Rows: carriers (one per vehicle on the road), tails (one per chain cut by the horizon),
+    # then the orders to re-chain.
     last = np.array([prefixes[v][-1] for v in carriers], dtype=np.int64)
-    rest = np.asarray(rest, dtype=np.int64)
-    earliest = min(tp.min(), now) - 10 * 86400.0  # nothing can precede a pseudo-order
-    m = len(last)
-    sub_tp = np.concatenate([np.full(m, earliest), tp[rest]])
-    sub_td = np.concatenate([np.maximum(td[last], now), td[rest]])
-    sub_pxy = np.concatenate([dxy[last], pxy[rest]])
-    sub_pz = np.concatenate([dz[last], pz[rest]]).astype(np.int32)
-    sub_dxy = np.concatenate([dxy[last], dxy[rest]])
-    sub_dz = np.concatenate([dz[last], dz[rest]]).astype(np.int32)
-    sub_rev = np.concatenate([np.zeros(m), rev[rest]])
-    sub_km = np.concatenate([np.zeros(m), km[rest]])
+    head = np.array([beyond[v][0] for v in tails], dtype=np.int64)
+    earliest = min(tp.min(), now) - 10 * 86400.0  # nothing can precede a carrier
+    m, q = len(last), len(head)
+    sub_tp = np.concatenate([np.full(m, earliest), tp[head], tp[rest]])
+    sub_td = np.concatenate([np.maximum(td[last], now), tp[head], td[rest]])
+    sub_pxy = np.concatenate([dxy[last], pxy[head], pxy[rest]])
+    sub_pz = np.concatenate([dz[last], pz[head], pz[rest]]).astype(np.int32)
+    sub_dxy = np.concatenate([dxy[last], pxy[head], dxy[rest]])
+    sub_dz = np.concatenate([dz[last], pz[head], dz[rest]]).astype(np.int32)
+    sub_rev = np.concatenate([np.zeros(m + q), rev[rest]])
+    sub_km = np.concatenate([np.zeros(m + q), km[rest]])
     if np.isnan(sub_km).any():  # unknown service distances: the travel model's
         unknown = np.isnan(sub_km)
         sub_km[unknown] = travel.pair_distance(sub_pxy[unknown], sub_pz[unknown],
@@ -87,9 +98,10 @@ def reoptimize(core, now: float, time_limit: float | None, progress: bool) -> fl
         max_idle=None if not np.isfinite(params["max_idle_s"]) else params["max_idle_s"],
         must_serve=True)
     # A vehicle on the road leaves no earlier than now, but its wait still counts from its
-    # drop-off: its next pickup is at most max_idle after that.
+    # drop-off: its next pickup is at most max_idle after that. Nothing follows a tail.
     latest = np.full(len(sub_tp), np.inf)
     latest[:m] = td[last] + params["max_idle_s"]
+    latest[m:m + q] = -np.inf
     chainer = _core.TripChainer(travel, sub_tp, sub_td, sub_pxy, sub_pz, sub_dxy, sub_dz,
                                 sub_rev, sub_km, solver_params, latest)
     deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
@@ -97,23 +109,24 @@ def reoptimize(core, now: float, time_limit: float | None, progress: bool) -> fl
     if solved["status"] != "optimal":  # cut short: keep the plan there is
         return 0.0
     successor, starts = solved["successor"], solved["starts"]
-    index = np.concatenate([last, rest])  # sub-problem row -> dispatcher order
 
     def follow(first: int) -> list[int]:
+        """A re-chained vehicle as dispatcher orders: its carrier's prefix, the orders, and the
+        rest of the chain its tail stands for."""
         out, u = [], first
         while u >= 0:
-            out.append(int(u))
+            if u < m:
+                out.extend(prefixes[carriers[u]].tolist())
+            elif u < m + q:
+                out.extend(beyond[tails[u - m]].tolist())
+            else:
+                out.append(int(rest[u - m - q]))
             u = int(successor[u])
         return out
 
     new_chains, fixed = [], []
-    for p, v in enumerate(carriers):
-        tail = follow(p)[1:]  # the pseudo-order itself is the started prefix
-        new_chains.append(prefixes[v].tolist() + index[tail].tolist())
-        fixed.append(len(prefixes[v]))
     for first in np.flatnonzero(starts):
-        if first >= m:
-            new_chains.append(index[follow(int(first))].tolist())
-            fixed.append(0)
+        new_chains.append(follow(int(first)))
+        fixed.append(len(prefixes[carriers[first]]) if first < m else 0)
     core.set_chains(new_chains, float(now), fixed)
     return before - core.objective()

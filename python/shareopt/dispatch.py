@@ -203,8 +203,8 @@ class Dispatcher:
         """Cost of the current plan: vehicles, deadhead, service minus revenue."""
         return self._core.objective()
 
-    def reoptimize(self, now: float, *, time_limit: float | None = None,
-                   progress: bool = False) -> float:
+    def reoptimize(self, now: float, *, horizon: float | None = None,
+                   time_limit: float | None = None, progress: bool = False) -> float:
         """Re-chain everything that has not started by ``now``, exactly; returns the saving.
 
         Orders picked up before ``now`` stay where they are, and so does the next order of a
@@ -212,6 +212,9 @@ class Dispatcher:
         by the trip-chain solver (certified optimum, every held order still served): a vehicle
         on the road continues from its last started drop-off, leaving no earlier than ``now``;
         vehicles with nothing started may disappear or new ones appear. Vehicle numbers change.
+        With ``horizon`` (seconds), only orders picked up before ``now + horizon`` move: the
+        rest of each chain stays together, and some vehicle must still reach its first pickup
+        (the exact optimum of that smaller problem; how a service re-plans a busy day often).
         Returns the old plan's cost minus the new one's (>= 0 up to the cost rounding); 0 and
         no change when ``time_limit`` cut the solve short.
         """
@@ -220,7 +223,9 @@ class Dispatcher:
         now = self._when(now)
         if not math.isfinite(now):
             raise ValueError("now must be a finite time")
-        return reoptimize(self._core, now, time_limit, progress)
+        if horizon is not None and not (float(horizon) > 0.0 and math.isfinite(float(horizon))):
+            raise ValueError(f"horizon must be a finite number of seconds > 0, not {horizon!r}")
+        return reoptimize(self._core, now, time_limit, progress, None if horizon is None else float(horizon))
 
     # ------------------------------------------------------------------ offers
     def offer(self, order, request_time: float | None = None) -> Decision:
