@@ -185,6 +185,47 @@ def test_lazy_pricing_reaches_the_full_graph_optimum(day_orders, metric):
     assert reduced.min() >= -1.0 / chainer.scale
 
 
+def test_each_pricing_round_bounds_the_full_optimum_from_below():
+    orders = so.synthetic_orders(3000, seed=1, places="xy")
+    orders.revenue = 62.0 * orders.distance
+    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=1800.0,
+                  successors=1, price_per_order=1)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+
+    def chainer():
+        return _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                 orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
+                                 orders.distance, chain_params(**params))
+
+    network = full_network(chainer(), 10**8, real_costs=False)
+    optimum = min_cost_flow(len(network.supply), network.tail, network.head, network.cost,
+                            network.supply, lower=network.lower, upper=network.upper).objective
+    lazy = chainer()
+    lazy.add_candidate_arcs(np.inf)
+    n, bounds = len(orders), []
+    while True:
+        assert lazy.solve_flow(np.inf) == "optimal"
+        pi = np.rint(lazy.potentials() * lazy.scale).astype(np.int64)
+        added, complete = lazy.price(np.inf)
+        assert complete
+        # Each drop-off's least reduced cost over every pair but its own successor's, directly.
+        reduced = network.cost[network.num_base:] + pi[3 + 2 * network.pair_from] - pi[2 + 2 * network.pair_to]
+        own = lazy.successor()[network.pair_from] == network.pair_to
+        least = np.zeros(n, dtype=np.int64)
+        np.minimum.at(least, network.pair_from[~own], reduced[~own])
+        assert lazy.pricing_bound <= least.sum() <= 0  # the scan's bound is never tighter
+        bounds.append(lazy.scaled_objective + lazy.pricing_bound)
+        assert bounds[-1] <= optimum  # a lower bound on the full optimum, every round
+        if added == 0:
+            break
+    assert len(bounds) > 2 and bounds[0] < optimum and lazy.pricing_bound == 0
+    assert bounds[-1] == optimum
+    # The solution reports it: the objective when certified, below it after a time limit.
+    solved = solve_trip_chains(orders, travel=travel, **params)
+    assert solved.certified and solved.lower_bound == solved.objective and solved.gap_pct == 0.0
+    assert solved.to_dict()["lower_bound"] == pytest.approx(solved.objective)
+
+
 def test_pairs_enumerated_by_the_index_are_exactly_the_compatible_ones():
     orders = random_orders(11, 120, span_s=2 * 3600.0)
     for idle in (np.inf, 900.0):

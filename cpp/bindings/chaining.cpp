@@ -98,6 +98,7 @@ void bind_chaining(py::module_& m) {
         .def_property_readonly("arcs_in_model", &TripChainer::arcs_in_model)
         .def_property_readonly("arcs_priced", &TripChainer::arcs_priced)
         .def_property_readonly("pivots", &TripChainer::pivots)
+        .def_property_readonly("pricing_bound", &TripChainer::pricing_bound)
         .def_property_readonly("scaled_objective",
                                [](const TripChainer& s) { return static_cast<double>(s.scaled_objective()); })
         .def("add_candidate_arcs", &TripChainer::add_candidate_arcs, py::arg("time_limit"),

@@ -203,6 +203,7 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
 
     std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
     std::vector<std::int64_t> priced(static_cast<std::size_t>(threads), 0);
+    std::vector<std::int64_t> bound(static_cast<std::size_t>(threads), 0);
     const double per_km = params_.deadhead_cost_per_km * scale_ * kSafe;
     const double idle = params_.max_idle_s;
     const auto keep = static_cast<std::size_t>(params_.price_per_order);
@@ -211,6 +212,7 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
         return parallel_blocks(orders.size(), threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
             auto& out = found[static_cast<std::size_t>(thread)];
             std::int64_t& count = priced[static_cast<std::size_t>(thread)];
+            std::int64_t& least_sum = bound[static_cast<std::size_t>(thread)];
             TopK<std::int64_t> best(keep);
             for (std::size_t k = begin; k < end; ++k) {
                 const std::size_t i = orders[k];
@@ -224,6 +226,9 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
                 const std::int64_t ceiling = all_pickups_->range_max(lo, hi);
                 if (ceiling <= a) continue;
                 best.items.clear();
+                // The least reduced cost of i's pairs the scan did not read (0: none can be
+                // negative).
+                double unread = 0.0;
                 geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
                     const double least = per_km * nb.lb_km - 1.0;  // no pair here costs less
                     if (static_cast<double>(ceiling - a) <= least) return false;
@@ -245,10 +250,15 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
                         if (reduced < 0) best.offer(reduced, j);
                     });
                     // Enough for this round: only a round that adds nothing must be complete,
-                    // and then every order's scan ran to its end.
+                    // and then every order's scan ran to its end. Cells come in nondecreasing
+                    // lb, so the pairs left cost at least this cell's bound.
+                    if (best.full()) unread = std::min(0.0, least + static_cast<double>(a - ceiling));
                     return !best.full();
                 });
                 if (best.full()) rescan_[i] = 1;  // the scan may have stopped early
+                std::int64_t least_here = static_cast<std::int64_t>(std::floor(unread));
+                for (const auto& item : best.items) least_here = std::min(least_here, item.first);
+                least_sum += least_here;
                 for (const auto& [reduced, j] : best.items) {
                     out.push_back({static_cast<std::int32_t>(i), j, reduced - a + value[static_cast<std::size_t>(j)]});
                 }
@@ -274,6 +284,8 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
     std::vector<PairArc> arcs;
     for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
     for (std::int64_t c : priced) arcs_priced_ += c;
+    pricing_bound_ = 0;
+    for (std::int64_t b : bound) pricing_bound_ += b;
     const std::size_t before = pairs_.size();
     add_pairs(arcs);
     return static_cast<std::int64_t>(pairs_.size() - before);

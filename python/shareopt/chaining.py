@@ -19,6 +19,7 @@ the solution is optimal for the full graph: ``certified=True``.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -59,6 +60,11 @@ class TripChainSolution:
     certified
         True when every compatible pair was priced and none had negative reduced cost: the
         plan is optimal for the full compatibility graph.
+    lower_bound
+        No plan over all compatible pairs costs less (the objective when certified; after a
+        time limit, the best bound of the complete pricing rounds: the model's optimum plus
+        each order's least reduced cost outside the model; NaN before any). ``gap_pct`` is
+        how far the plan can be from the optimum.
     arcs_in_model, arcs_priced, rounds
         Pair arcs in the final model, pairs whose reduced cost was evaluated exactly, and
         solve-and-price rounds.
@@ -81,12 +87,22 @@ class TripChainSolution:
     pickup_time: np.ndarray = field(repr=False)
     dropoff_time: np.ndarray = field(repr=False)
     sink_potential: float = 0.0
+    lower_bound: float = math.nan
 
     def __repr__(self) -> str:
         mark = "certified optimal" if self.certified else self.status
         return (f"TripChainSolution({self.num_vehicles:,} vehicles serve "
                 f"{int(self.served.sum()):,}/{len(self.served):,} orders, objective "
                 f"{self.objective:,.2f}, {mark}, {self.time_s:.2f} s)")
+
+    @property
+    def gap_pct(self) -> float:
+        """At most this far (% of |lower_bound|) above the optimum: 0 when certified."""
+        if self.certified:
+            return 0.0
+        if math.isnan(self.lower_bound) or self.lower_bound == 0:
+            return math.nan
+        return 100.0 * (self.objective - self.lower_bound) / abs(self.lower_bound)
 
     @property
     def vehicle_of(self) -> np.ndarray:
@@ -106,6 +122,8 @@ class TripChainSolution:
             "lost": int(len(self.served) - served),
             "orders": int(len(self.served)),
             "certified": bool(self.certified),
+            "lower_bound": None if math.isnan(self.lower_bound) else round(float(self.lower_bound), 6),
+            "gap_pct": None if math.isnan(self.gap_pct) else float(self.gap_pct),
             "status": self.status,
             "method": self.method,
             "arcs_in_model": int(self.arcs_in_model),
@@ -269,6 +287,7 @@ def _solve_network(chainer, deadline: float, progress: bool, must_serve: bool) -
 
     chainer.add_candidate_arcs(_left(deadline))
     rounds, certified, status = 0, False, "optimal"
+    model_bound = -np.inf  # best lower bound on the model's optimum over all pairs, real units
     with tqdm(desc="trip chains", unit=" round", disable=not progress, leave=False) as bar:
         while True:
             status = chainer.solve_flow(_left(deadline))
@@ -283,6 +302,9 @@ def _solve_network(chainer, deadline: float, progress: bool, must_serve: bool) -
             if not complete:
                 status = "time_limit"
                 break
+            if status == "optimal":  # rounding moves a plan by at most n / scale
+                bound = chainer.scaled_objective + chainer.pricing_bound - chainer.size - 1
+                model_bound = max(model_bound, bound / chainer.scale)
             if added == 0:
                 if status == "infeasible":
                     raise InfeasibleError("no plan serves every order with max_vehicles="
@@ -296,7 +318,7 @@ def _solve_network(chainer, deadline: float, progress: bool, must_serve: bool) -
         "successor": chainer.successor(), "starts": chainer.starts_chain().astype(bool),
         "served": chainer.served().astype(bool), "certified": certified, "status": status,
         "potentials": potentials, "arcs_in_model": chainer.arcs_in_model,
-        "arcs_priced": chainer.arcs_priced, "rounds": rounds,
+        "arcs_priced": chainer.arcs_priced, "rounds": rounds, "model_bound": model_bound,
     }
 
 
@@ -419,6 +441,10 @@ def _solution(orders, model, chainer, params, method, solved, seconds) -> TripCh
         "service_km": float(service_km[served].sum()),
     }
     objective = (breakdown["vehicles"] + depot_legs + between + service - revenue)
+    if solved["certified"]:
+        lower_bound = objective
+    else:  # the model's bound plus what the model leaves out: service - revenue of every order
+        lower_bound = min(objective, solved.get("model_bound", -np.inf) + float(service_cost.sum()))
     pi = solved["potentials"]
     n = len(orders)
     return TripChainSolution(
@@ -428,5 +454,6 @@ def _solution(orders, model, chainer, params, method, solved, seconds) -> TripCh
         certified=solved["certified"], arcs_in_model=int(solved["arcs_in_model"]),
         arcs_priced=int(solved["arcs_priced"]), rounds=int(solved["rounds"]), method=method,
         status=solved["status"], time_s=seconds, order_id=orders.order_id,
+        lower_bound=float(lower_bound) if np.isfinite(lower_bound) else math.nan,
         pickup_time=orders.pickup_time, dropoff_time=orders.dropoff_time,
         sink_potential=float(pi[1]) if len(pi) > 1 else 0.0)

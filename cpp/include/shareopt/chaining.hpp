@@ -76,6 +76,12 @@ public:
     // reduced cost. Returns the number added; complete is false when the time limit cut the
     // scan short (then a return of 0 proves nothing).
     std::int64_t price(double time_limit_s, bool& complete);
+    // After a complete price(): a lower bound (<= 0, scaled units) on how much any plan over
+    // all compatible pairs can cost below the model's optimum that was priced. Every drop-off
+    // sends exactly one vehicle, arcs in the model have reduced cost >= 0, so the full optimum
+    // is at least the model's plus, for each order, the least reduced cost of its pairs outside
+    // the model (or 0). Zero proves optimality; undefined after an incomplete round.
+    std::int64_t pricing_bound() const { return pricing_bound_; }
 
     // Every compatible pair (for cross-checks and peers); throws when more than max_pairs.
     std::vector<PairArc> all_pairs(std::int64_t max_pairs) const;
@@ -127,6 +133,7 @@ private:
     std::vector<BaseArc> base_arcs_;
     std::vector<PairArc> pairs_;  // pair arcs in the model, in model order after the base arcs
     std::int64_t arcs_priced_ = 0;
+    std::int64_t pricing_bound_ = 0;
     bool priced_once_ = false;           // a complete pricing round ran (later ones re-price what moved)
     std::vector<std::uint8_t> rescan_;   // per order: its last scan may have stopped early
     std::vector<std::int64_t> last_pickup_, last_dropoff_;  // potentials at the last pricing
