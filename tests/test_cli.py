@@ -161,6 +161,10 @@ def test_dispatch_json_compares_with_the_offline_optimum(tmp_path, capsys):
         results[strategy] = result
     assert results["reoptimize"]["objective"] <= results["greedy"]["objective"] + 1e-6
     assert results["bidprice"]["objective"] != results["greedy"]["objective"]  # the prices act
+    code, out, err = run(capsys, *base, "--strategy", "reoptimize", "--horizon", "60")
+    assert code == 0, err
+    windowed = json.loads(out)
+    assert windowed["gap_pct"] >= -1e-6 and windowed["reoptimization_saving"] >= -1e-6
     code, out, err = run(capsys, "dispatch", "--reserved", str(reserved), "--realtime",
                          str(tmp_path / "missing.csv"), "--json")
     assert code == 2 and "error" in json.loads(out)

@@ -50,6 +50,9 @@ def add_dispatch_parser(sub, cost_arguments, json_flag) -> None:
                       help="weight of the bid prices in the bidprice strategies (default 0.75)")
     rule.add_argument("--every", type=float, default=10.0,
                       help="minutes between re-optimizations (default 10)")
+    rule.add_argument("--horizon", type=float, default=None,
+                      help="re-optimize only the next HORIZON minutes of every chain (default: "
+                      "all that has not started; a few hours keeps each solve small on a busy day)")
     rule.add_argument("--lead", type=float, default=30.0,
                       help="minutes between an order's request and its pickup (default 30)")
     rule.add_argument("--compare-offline", action="store_true",
@@ -101,11 +104,12 @@ def run_dispatch(args) -> tuple[dict, str]:
     request = realtime.pickup_time - 60.0 * args.lead
     order = np.argsort(request, kind="stable")
     every = 60.0 * args.every if args.strategy.startswith("reoptimize") else np.inf
+    horizon = None if args.horizon is None else 60.0 * args.horizon
     next_reopt = request[order[0]] + every
     latency, reasons, reoptimized = [], [], 0.0
     for k in order:
         if request[k] >= next_reopt:
-            reoptimized += dispatcher.reoptimize(float(request[k]))
+            reoptimized += dispatcher.reoptimize(float(request[k]), horizon=horizon)
             next_reopt = request[k] + every
         offer = realtime.take([k])
         tick = time.perf_counter_ns()
