@@ -132,22 +132,28 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
         double cost = 0.0;
         if (new_vehicle(offer, cost)) best = {cost - offer.released, cost, num_vehicles(), -1};
     }
-    // A gap whose place is at least lb km away scores at least base + dh (lb - discount) -
-    // released (bid prices only lower a score by what the new drop-off releases); the slack
-    // keeps rounding from skipping an equal score.
+    // A gap whose place is at least lb km away scores at least base + dh (lb - discount), and
+    // with bid prices a chain's tail up to what the new drop-off releases less (the other
+    // gaps score their cost); the slack keeps rounding from skipping an equal score.
     const double dh = params_.deadhead_cost_per_km;
-    const double base = offer.base - offer.released;
-    const auto hopeless = [&](double lb_km, double discount) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto bound_above = [&](double lb_km, double discount, double shift) {
+        const double base = offer.base + shift;
         const double bound = base + dh * (lb_km - discount);
-        return bound - 1e-9 * (std::abs(base) + offer.released + dh * (lb_km + discount) + 1.0) > best.score;
+        return bound - 1e-9 * (std::abs(base) + std::abs(shift) + dh * (lb_km + discount) + 1.0) > best.score;
     };
-    // A gap's own place and time rule it out before its orders are read: the cost bound, and
-    // whether a vehicle there could be in time (at the fastest speed; zones have no places).
+    const auto hopeless = [&](double lb_km, double discount, double latest_end = std::numeric_limits<double>::infinity()) {
+        return bound_above(lb_km, discount, latest_end == inf ? -offer.released : 0.0);
+    };
+    // A gap's own place and time rule it out before its orders are read: the score bound (a
+    // tail's bid price is known from its place and time), and whether a vehicle there could be
+    // in time (at the fastest speed; zones have no places).
     const bool planar = travel_.n_zones() == 0;
-    const auto ruled_out = [&](const GapRecord& r, const Place& at, double depart, double arrive) {
+    const auto ruled_out = [&](const GapRecord& r, const Place& at, double depart, double arrive, bool tail) {
         if (!planar) return false;
         const double km = travel_.distance(Place{r.x, r.y, -1}, at);
-        return hopeless(km, r.discount) || depart + km * seconds_per_km_ > arrive;
+        const double shift = tail && bid_prices_.active() ? bid_prices_.at(r.x, r.y, depart) - offer.released : 0.0;
+        return bound_above(km, r.discount, shift) || depart + km * seconds_per_km_ > arrive;
     };
     // Gaps after an order whose drop-off is at most max_idle before the pickup, whose next
     // pickup (if any) comes after the drop-off, and from where the pickup can be reached: a
@@ -157,7 +163,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                  [&](double t0, double) { return (o.pickup_time - std::max(t0, request_time)) * km_per_s; },
                  hopeless, hopeless, [&](const GapRecord& r) {
                      if (!(r.t <= o.pickup_time && o.pickup_time - r.t <= idle)) return;
-                     if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time)) return;
+                     if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time, r.end == inf)) return;
                      consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
                  });
     // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off
@@ -166,7 +172,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                      o.dropoff.x, o.dropoff.y, [&](double, double t1) { return (t1 - o.dropoff_time) * km_per_s; },
                      hopeless, hopeless, [&](const GapRecord& r) {
                          if (!(r.t >= o.dropoff_time && r.t - o.dropoff_time <= idle)) return;
-                         if (ruled_out(r, o.dropoff, o.dropoff_time, r.t)) return;
+                         if (ruled_out(r, o.dropoff, o.dropoff_time, r.t, false)) return;
                          consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
                      });
     return decide(offer, best);

@@ -43,7 +43,8 @@ public:
     void erase(std::int64_t bucket, std::int32_t cell, std::int32_t pos, Moved&& moved);
 
     // reach(t0, t1): how far (km) a gap filed in [t0, t1) may lie and still be reached in time
-    // (negative: none). skip(lb_km, discount): true to pass a cell; stop(lb_km, largest_discount):
+    // (negative: none). skip(lb_km, discount, latest_end): true to pass a cell whose records
+    // save at most discount and end by latest_end (+inf: a chain's tail may be there); stop(lb_km, largest_discount):
     // true when no cell at least lb_km away can hold a winner (cells come in increasing lb).
     // Only records ending at min_end or later are visited.
     template <class Reach, class Skip, class Stop, class Visit>
@@ -73,12 +74,12 @@ public:
             if (c < 0 || c >= nx_ || r < 0 || r >= ny_) continue;
             const auto k = static_cast<std::size_t>(r * nx_ + c);
             const double lb = lower_bound_km(x, y, c, r);
-            if (lb > farthest || skip(lb, discount_[k])) continue;
+            if (lb > farthest || skip(lb, discount_[k], std::numeric_limits<double>::infinity())) continue;
             for (std::int64_t b = lo; b <= hi; ++b) {
                 const Bucket& bucket = buckets_[static_cast<std::size_t>(b - base_)];
                 if (bucket.count == 0) continue;
                 const Cell& cell = bucket.cells[k];
-                if (cell.latest_end < min_end || skip(lb, cell.discount) || lb > radius(b)) continue;
+                if (cell.latest_end < min_end || skip(lb, cell.discount, cell.latest_end) || lb > radius(b)) continue;
                 for (const GapRecord& record : cell.records) {
                     if (record.end < min_end) break;
                     visit(record);
