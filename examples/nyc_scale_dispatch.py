@@ -2,7 +2,7 @@
 
 A synthetic NYC day (``shareopt.synthetic_orders``, 380,000 orders, x/y km, NYC hourly
 speeds), the seed's costs (160 per vehicle, 5 per mile driven, revenue 100 per trip mile) and
-``max_idle`` of 20 minutes. A random 100,000 orders are reserved and chained exactly (phase
+``max_idle`` of 20 minutes (``--max-idle``). A random 100,000 orders are reserved and chained exactly (phase
 one); the other 280,000 are requested up to ``--lead`` minutes before their pickups and
 offered in request order. Strategies:
 
@@ -43,6 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--every", type=float, default=15.0, help="minutes between re-optimizations")
     parser.add_argument("--horizon", type=float, default=60.0, help="minutes re-optimized ahead")
     parser.add_argument("--weight", type=float, default=0.75, help="bid price weight")
+    parser.add_argument("--max-idle", type=float, default=20.0,
+                        help="minutes a vehicle may wait between orders (0: no limit)")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--offline", action="store_true", help="also solve the whole day offline")
     parser.add_argument("--offline-time-limit", type=float, default=900.0)
@@ -95,7 +97,8 @@ def main(argv=None) -> int:
     order = np.argsort(request, kind="stable")
     stream, request = realtime.take(order), request[order]
     travel = so.TravelModel("manhattan", speed_kmh=NYC_HOURLY_SPEED_KMH)
-    costs = dict(vehicle_cost=160.0, deadhead_cost_per_km=5.0 / MILE_KM, max_idle=1200.0, travel=travel)
+    costs = dict(vehicle_cost=160.0, deadhead_cost_per_km=5.0 / MILE_KM,
+                 max_idle=60.0 * args.max_idle if args.max_idle > 0 else None, travel=travel)
     out(f"NYC-scale phase two: {len(reserved):,} reserved + {len(stream):,} real-time orders "
         f"(synthetic day, seed {args.seed}); requests up to {args.lead:g} min ahead")
     tick = time.perf_counter()
@@ -111,7 +114,7 @@ def main(argv=None) -> int:
         out(f"{strategy:>20}: objective {row['objective']:,.0f}, {row['vehicles']:,} vehicles, "
             f"{row['offers_per_s']:,.0f} offers/s, {row['reoptimizations']} re-optimizations "
             f"({row['reoptimize_s']:.0f} s), {row['time_s']:.0f} s in all")
-    result = {"reserved": len(reserved), "realtime": len(stream), "lead_min": args.lead,
+    result = {"reserved": len(reserved), "realtime": len(stream), "lead_min": args.lead, "max_idle_min": args.max_idle,
               "every_min": args.every, "horizon_min": args.horizon, "bid_price_weight": args.weight,
               "phase_one": phase_one, "rows": rows}
     if args.offline:
