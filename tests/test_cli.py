@@ -120,6 +120,7 @@ def test_chain_json_and_chains_csv(tmp_path, capsys):
                 "arcs_in_model", "arcs_priced", "rounds", "time_s"):
         assert key in result
     assert result["orders"] == 800 and result["certified"] is True
+    assert result["lower_bound"] == pytest.approx(result["objective"]) and result["gap_pct"] == 0.0
     assert result["served"] + result["lost"] == 800
     rows = out_csv.read_text().splitlines()
     assert rows[0] == "vehicle,position,order_id" and len(rows) == result["served"] + 1
