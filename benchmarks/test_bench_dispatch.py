@@ -118,14 +118,18 @@ def test_ours_offer_many(benchmark, day):
                                 **decisions.counts())
 
 
-@pytest.mark.benchmark(group="dispatch: one offer from Python")
-def test_ours_offer_latency(benchmark, day):
-    """Offers one by one from Python through the binding (the fast path of a service)."""
+def measure_latency(benchmark, day: Day) -> None:
     dispatcher = day.dispatcher()
     latency = benchmark.pedantic(lambda: single_offers(dispatcher, day), rounds=1, iterations=1)
     benchmark.extra_info.update(offers=len(latency), p50_us=float(np.percentile(latency, 50)),
                                 p99_us=float(np.percentile(latency, 99)),
                                 vehicles=dispatcher.num_vehicles)
+
+
+@pytest.mark.benchmark(group="dispatch: one offer from Python")
+def test_ours_offer_latency(benchmark, day):
+    """Offers one by one from Python through the binding (the fast path of a service)."""
+    measure_latency(benchmark, day)
 
 
 @pytest.mark.benchmark(group="dispatch: one offer from Python")
@@ -171,8 +175,4 @@ def test_ours_offer_many_full_day(benchmark, full_day):
 @large
 @pytest.mark.benchmark(group="dispatch: a full day, 285,000 offers against 95,000 reserved")
 def test_ours_offer_latency_full_day(benchmark, full_day):
-    dispatcher = full_day.dispatcher()
-    latency = benchmark.pedantic(lambda: single_offers(dispatcher, full_day), rounds=1, iterations=1)
-    benchmark.extra_info.update(offers=len(latency), p50_us=float(np.percentile(latency, 50)),
-                                p99_us=float(np.percentile(latency, 99)),
-                                vehicles=dispatcher.num_vehicles)
+    measure_latency(benchmark, full_day)
