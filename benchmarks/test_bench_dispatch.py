@@ -113,6 +113,8 @@ def test_ours_offer_many(benchmark, day):
     decisions = benchmark.pedantic(
         lambda d: d.offer_many(day.stream, day.request),
         setup=lambda: ((day.dispatcher(),), {}), rounds=3, iterations=1)
+    if benchmark.stats is None:  # --benchmark-disable: nothing timed
+        return
     seconds = benchmark.stats.stats.median
     benchmark.extra_info.update(offers=len(decisions), offers_per_s=len(decisions) / seconds,
                                 **decisions.counts())
@@ -167,6 +169,8 @@ def full_day():
 def test_ours_offer_many_full_day(benchmark, full_day):
     decisions = benchmark.pedantic(lambda d: d.offer_many(full_day.stream, full_day.request),
                                    setup=lambda: ((full_day.dispatcher(),), {}), rounds=1, iterations=1)
+    if benchmark.stats is None:  # --benchmark-disable: nothing timed
+        return
     benchmark.extra_info.update(offers=len(decisions),
                                 offers_per_s=len(decisions) / benchmark.stats.stats.median,
                                 reserved_vehicles=full_day.plan.num_vehicles, **decisions.counts())
