@@ -209,7 +209,15 @@ void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t
     const auto first = time_.begin() + start_[static_cast<std::size_t>(cell)];
     const auto last = time_.begin() + start_[static_cast<std::size_t>(cell) + 1];
     const auto lo = std::lower_bound(first, last, t_lo);
-    const auto hi = std::upper_bound(lo, last, t_hi);
+    // Windows mostly hold a few places: gallop from the start to the end of the window
+    // (O(log) of the window, not of the cell).
+    auto hi = lo;
+    std::ptrdiff_t step = 1;
+    while (last - hi > step && hi[step - 1] <= t_hi) {
+        hi += step;
+        step *= 2;
+    }
+    hi = std::upper_bound(hi, std::min(hi + step, last), t_hi);
     begin = static_cast<std::int32_t>(lo - time_.begin());
     end = static_cast<std::int32_t>(hi - time_.begin());
 }
