@@ -90,7 +90,7 @@ def test_the_index_with_bid_prices_finds_what_the_exhaustive_scan_finds():
     chosen = rng.random(len(orders)) < 0.4
     reserved, realtime = orders.take(np.flatnonzero(chosen)), orders.take(np.flatnonzero(~chosen))
     plan = so.solve_trip_chains(reserved, **KW)
-    dispatcher = Dispatcher(plan, reserved, bid_prices=2.0, **KW)
+    dispatcher = Dispatcher(plan, reserved, bid_prices=1.0, **KW)
     assert_index_matches_exhaustive(dispatcher, realtime, rng)
 
 
@@ -117,8 +117,9 @@ def test_bad_bid_prices_are_refused():
     plan = so.solve_trip_chains(reserved, **KW)
     with pytest.raises(ValueError, match="TripChainSolution"):
         Dispatcher(plan.chains, reserved, bid_prices=1.0, **KW)
-    with pytest.raises(ValueError, match="weight"):
-        Dispatcher(plan, reserved, bid_prices=-1.0, **KW)
+    for weight in (-1.0, 1.5, math.nan):
+        with pytest.raises(ValueError, match="weight"):
+            Dispatcher(plan, reserved, bid_prices=weight, **KW)
     with pytest.raises(ValueError, match="plan of these orders"):
         Dispatcher(plan, reserved.take(np.arange(len(reserved) - 1)), bid_prices=1.0, **KW)
     core = Dispatcher(plan, reserved, **KW)._core
@@ -128,7 +129,8 @@ def test_bad_bid_prices_are_refused():
                           (dict(values=-np.ones((2, 3, 4))), "value 0"),
                           (dict(values=np.ones((0, 3, 4))), "at least one"),
                           (dict(side=0.0), "side"), (dict(bucket_s=math.inf), "bucket"),
-                          (dict(weight=math.nan), "weight"), (dict(x0=math.nan), "origin")]:
+                          (dict(weight=math.nan), "weight"), (dict(weight=2.0), "weight"),
+                          (dict(x0=math.nan), "origin")]:
         with pytest.raises(ValueError, match=match):
             core.set_bid_prices(**dict(good, **change))
     with pytest.raises(ValueError, match="nt, ny, nx"):

@@ -125,7 +125,8 @@ double BidPrices::at(double x, double y, double t) const {
 
 void BidPrices::check() const {
     const auto fail = [](const std::string& why) { throw std::invalid_argument("bid prices: " + why); };
-    if (!std::isfinite(weight) || weight < 0.0) fail("weight must be finite and >= 0");
+    // Above 1 a new vehicle could score below its own cost when values reach the vehicle cost.
+    if (!(weight >= 0.0 && weight <= 1.0)) fail("weight must be in [0, 1]");
     if (!(std::isfinite(x0) && std::isfinite(y0) && std::isfinite(t0))) fail("the grid's origin must be finite");
     if (!(side > 0.0) || !std::isfinite(side)) fail("cell side must be finite and > 0");
     if (!(bucket_s > 0.0) || !std::isfinite(bucket_s)) fail("bucket length must be finite and > 0");

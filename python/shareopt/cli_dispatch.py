@@ -47,7 +47,8 @@ def add_dispatch_parser(sub, cost_arguments, json_flag) -> None:
                       help="reoptimize-bidprice (default), reoptimize, bidprice, or greedy "
                       "(insertion only, the seed): see above")
     rule.add_argument("--bid-price-weight", type=float, default=0.75,
-                      help="weight of the bid prices in the bidprice strategies (default 0.75)")
+                      help="weight of the bid prices in the bidprice strategies, in [0, 1] "
+                      "(default 0.75)")
     rule.add_argument("--every", type=float, default=10.0,
                       help="minutes between re-optimizations (default 10)")
     rule.add_argument("--horizon", type=float, default=None,

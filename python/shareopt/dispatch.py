@@ -122,7 +122,7 @@ class Dispatcher:
         ``"profit"``: accept an order when its cheapest insertion lowers the plan's cost;
         ``"always"``: whenever one is feasible (the seed's rule).
     bid_prices
-        Weight of the bid prices (0: off; needs ``chains`` to be the phase-one
+        Weight of the bid prices, in [0, 1] (0: off; needs ``chains`` to be the phase-one
         :class:`~shareopt.chaining.TripChainSolution` of ``orders``). The plan's potentials
         price each reserved pickup (what the plan pays to bring a vehicle there), so a vehicle
         free at a place from a time on is worth the best such price of a later pickup less the
@@ -148,8 +148,10 @@ class Dispatcher:
         if policy not in POLICIES:
             raise ValueError(f"policy must be 'profit' or 'always', not {policy!r}")
         bid_prices = float(bid_prices)
-        if not (math.isfinite(bid_prices) and bid_prices >= 0.0):
-            raise ValueError(f"bid_prices must be a weight >= 0, not {bid_prices!r}")
+        if not 0.0 <= bid_prices <= 1.0:
+            # Above 1 a new vehicle could score below its own cost (a value is at most the
+            # vehicle cost): the fleet would grow for nothing.
+            raise ValueError(f"bid_prices must be a weight in [0, 1], not {bid_prices!r}")
         plan = chains if isinstance(chains, TripChainSolution) else None
         if bid_prices and plan is None:
             raise ValueError("bid_prices need the phase-one TripChainSolution as chains (its potentials)")
