@@ -226,6 +226,29 @@ def test_each_pricing_round_bounds_the_full_optimum_from_below():
     assert solved.to_dict()["lower_bound"] == pytest.approx(solved.objective)
 
 
+def test_orders_marked_no_start_are_never_first_in_a_chain():
+    """Re-optimization marks orders a vehicle leaving the depot now could not reach in time."""
+    orders = random_orders(5, 200, span_s=4 * 3600.0)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    closed = (np.arange(200) % 2).astype(np.uint8)
+
+    def solve(no_start, **params):
+        chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                    orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
+                                    None, chain_params(vehicle_cost=1.0, **params), None, no_start)
+        chainer.add_candidate_arcs(np.inf)
+        status = chainer.solve_flow(np.inf)
+        return status, chainer.starts_chain().astype(bool), chainer.served().astype(bool)
+
+    _, starts, _ = solve(None)
+    assert starts[closed == 1].any()  # they would start chains
+    status, starts, served = solve(closed)
+    assert status == "optimal" and not starts[closed == 1].any() and served[closed == 1].any()
+    # Nothing may start a chain and every order must be served: no plan.
+    status, _, _ = solve(np.ones(200, dtype=np.uint8), must_serve=True)
+    assert status == "infeasible"
+
+
 def test_pairs_enumerated_by_the_index_are_exactly_the_compatible_ones():
     orders = random_orders(11, 120, span_s=2 * 3600.0)
     for idle in (np.inf, 900.0):

@@ -5,11 +5,14 @@ chains', snapshots, and bad orders."""
 from __future__ import annotations
 
 import math
+import struct
 
 import numpy as np
 import pytest
 
 import shareopt as so
+from shareopt import _core
+from shareopt.chaining import chain_params
 from shareopt.dispatch import Dispatcher
 from shareopt.travel import TravelModel
 
@@ -211,6 +214,11 @@ def test_snapshot_restores_the_same_dispatcher():
     for field in ("reason", "vehicle", "position", "marginal_cost", "order"):
         assert np.array_equal(getattr(a, field), getattr(b, field))
     assert first.snapshot() == second.snapshot()
+    # A version-1 snapshot (before bid prices) restores to the same state, without prices.
+    no_prices = struct.pack("<6d3iQ", 0.0, 0.0, 1.0, 0.0, 900.0, 0.0, 0, 0, 0, 0)
+    assert data.count(no_prices) == 1 and data[8:12] == struct.pack("<I", 2)
+    version_one = data[:8] + struct.pack("<I", 1) + data[12:].replace(no_prices, b"")
+    assert Dispatcher.restore(version_one).snapshot() == data
     with pytest.raises(ValueError, match="snapshot"):
         Dispatcher.restore(data[:-3])
     with pytest.raises(ValueError, match="snapshot"):
@@ -334,6 +342,20 @@ def test_reoptimize_within_a_horizon_moves_only_what_it_covers(hours):
     assert whole.objective == pytest.approx(full.objective, abs=1e-6)
     with pytest.raises(ValueError, match="horizon"):
         whole.reoptimize(now, horizon=0.0)
+
+
+def test_a_dispatcher_without_reserved_orders_takes_offers():
+    _, realtime, rng = split_day(300, 29)
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    core = _core.Dispatcher(travel.core, dict(chain_params(**KW), accept_always=True))
+    offers = Dispatcher.__new__(Dispatcher)
+    offers._core = core
+    for i in range(len(realtime)):
+        args = offers._one(realtime.take([i]))
+        request = float(realtime.pickup_time[i] - rng.uniform(0, 1800))
+        exhaustive = core.offer(*args, request, commit=False, exhaustive=True)
+        assert core.offer(*args, request)[:3] == exhaustive[:3]
+    assert 0 < core.num_vehicles < len(realtime) and core.num_orders == len(realtime)
 
 
 def test_snapshot_after_reoptimize_restores_and_bad_chains_are_refused():

@@ -21,11 +21,13 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
                                           const py::object& pickup_zone, const py::object& dropoff_xy,
                                           const py::object& dropoff_zone, const py::object& revenue,
                                           const py::object& service_km, const py::dict& params,
-                                          const py::object& latest_next) {
+                                          const py::object& latest_next, const py::object& no_start) {
     const OrderColumns c = order_columns(pickup_time, dropoff_time, pickup_xy, pickup_zone, dropoff_xy,
                                          dropoff_zone, revenue, service_km);
     std::optional<CArray<double>> latest;
     if (!latest_next.is_none()) latest = vector<double>(latest_next, "latest_next", c.n);
+    std::optional<CArray<std::uint8_t>> closed;
+    if (!no_start.is_none()) closed = vector<std::uint8_t>(no_start, "no_start", c.n);
 
     ChainOrders orders;
     orders.n = static_cast<std::size_t>(c.n);
@@ -38,6 +40,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     orders.revenue = c.revenue.data();
     orders.service_km = data_or_null(c.service_km);
     orders.latest_next = data_or_null(latest);
+    orders.no_start = data_or_null(closed);
 
     ChainParams p;
     static_cast<FleetCosts&>(p) = fleet_costs(params);
@@ -91,7 +94,8 @@ void bind_chaining(py::module_& m) {
         .def(py::init(&make_chainer), py::arg("travel"), py::arg("pickup_time"),
              py::arg("dropoff_time"), py::arg("pickup_xy"), py::arg("pickup_zone"),
              py::arg("dropoff_xy"), py::arg("dropoff_zone"), py::arg("revenue"),
-             py::arg("service_km"), py::arg("params"), py::arg("latest_next") = py::none())
+             py::arg("service_km"), py::arg("params"), py::arg("latest_next") = py::none(),
+             py::arg("no_start") = py::none())
         .def_property_readonly("size", &TripChainer::size)
         .def_property_readonly("scale", &TripChainer::scale)
         .def_property_readonly("fleet_limit", &TripChainer::fleet_limit)

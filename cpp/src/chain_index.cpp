@@ -217,7 +217,7 @@ void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t
         hi += step;
         step *= 2;
     }
-    hi = std::upper_bound(hi, std::min(hi + step, last), t_hi);
+    hi = std::upper_bound(hi, hi + std::min<std::ptrdiff_t>(step, last - hi), t_hi);
     begin = static_cast<std::int32_t>(lo - time_.begin());
     end = static_cast<std::int32_t>(hi - time_.begin());
 }

@@ -159,13 +159,14 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     const std::int64_t skip = params.must_serve ? 0 : 1;
     for (std::size_t i = 0; i < n_; ++i) {
         const auto pick = static_cast<std::int32_t>(2 + 2 * i);
-        base_arcs_.push_back({0, pick, 0, 1, to_scaled(start_cost_[i])});
+        const bool startable = orders.no_start == nullptr || orders.no_start[i] == 0;
+        base_arcs_.push_back({0, pick, 0, startable ? 1 : 0, to_scaled(start_cost_[i])});
         base_arcs_.push_back({pick + 1, pick, 0, skip, -to_scaled(service_cost_[i])});
         base_arcs_.push_back({pick + 1, 1, 0, 1, to_scaled(end_cost_[i])});
     }
     flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 4 * n_ * params.successors));
     for (const BaseArc& a : base_arcs_) {
-        const bool closed = a.upper == 0;  // must_serve: an order cannot be skipped
+        const bool closed = a.upper == 0;  // an order that cannot be skipped (must_serve) or started
         flow_.add_arc(a.tail, a.head, 0, closed ? 0 : NetworkSimplex::kInfinity, a.cost);
     }
 }

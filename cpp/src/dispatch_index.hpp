@@ -174,8 +174,8 @@ void GapGrid::erase(std::int64_t b, std::int32_t cell, std::int32_t pos, Moved&&
     place.latest_end = list.empty() ? -std::numeric_limits<double>::infinity() : list.front().end;
 }
 
-// Gaps in classes by discount, each class a grid whose cells are about as wide as its largest
-// discount: a gap that can save little is found by a tight bound in a fine grid, and the few
+// Gaps in classes by discount, each class a grid whose cells are about half as wide as its
+// largest discount (and no finer than the first class's): a gap that can save little is found by a tight bound in a fine grid, and the few
 // that can save much do not loosen the bound of the others. A gap is filed once; re-filing it
 // (its discount or end changed) moves it.
 class GapIndex {
@@ -202,8 +202,9 @@ private:
         std::int64_t bucket = 0;
         std::int32_t cell = 0, pos = 0;
     };
-    std::vector<GapGrid> grids_;
-    std::vector<double> ceiling_;  // per grid: the largest discount it holds
+    // Unconfigured: one cell, the time buckets alone (a dispatcher may take offers unloaded).
+    std::vector<GapGrid> grids_ = std::vector<GapGrid>(1);
+    std::vector<double> ceiling_ = {std::numeric_limits<double>::infinity()};  // per grid: its largest discount
     std::vector<Where> where_;     // per entry
 };
 

@@ -254,7 +254,8 @@ Dispatcher Dispatcher::restore(const std::string& bytes) {
     for (char c : kMagic) {
         if (r.get<char>() != c) throw std::invalid_argument("not a shareopt dispatcher snapshot");
     }
-    if (r.get<std::uint32_t>() != kVersion) throw std::invalid_argument("unsupported snapshot version");
+    const auto version = r.get<std::uint32_t>();
+    if (version < 1 || version > kVersion) throw std::invalid_argument("unsupported snapshot version");
     const auto metric_code = r.get<std::int32_t>();
     if (metric_code < 0 || metric_code > 2) throw std::invalid_argument("snapshot is corrupt (metric)");
     const auto metric = static_cast<Metric>(metric_code);
@@ -286,10 +287,12 @@ Dispatcher Dispatcher::restore(const std::string& bytes) {
         o.service_km = r.get<double>();
     }
     const bool offered = r.get<std::uint8_t>() != 0;
-    BidPrices bp;
-    for (double* field : {&bp.x0, &bp.y0, &bp.side, &bp.t0, &bp.bucket_s, &bp.weight}) *field = r.get<double>();
-    for (std::int32_t* field : {&bp.nx, &bp.ny, &bp.nt}) *field = r.get<std::int32_t>();
-    bp.values = r.get_vector<double>();
+    BidPrices bp;  // version 1 had none
+    if (version >= 2) {
+        for (double* field : {&bp.x0, &bp.y0, &bp.side, &bp.t0, &bp.bucket_s, &bp.weight}) *field = r.get<double>();
+        for (std::int32_t* field : {&bp.nx, &bp.ny, &bp.nt}) *field = r.get<std::int32_t>();
+        bp.values = r.get_vector<double>();
+    }
     const auto vehicles = r.get<std::uint64_t>();
     if (vehicles > orders.size()) throw std::invalid_argument("snapshot is corrupt");
     std::vector<std::vector<std::int32_t>> chains(static_cast<std::size_t>(vehicles));

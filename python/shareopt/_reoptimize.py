@@ -102,8 +102,17 @@ def reoptimize(core, now: float, time_limit: float | None, progress: bool,
     latest = np.full(len(sub_tp), np.inf)
     latest[:m] = td[last] + params["max_idle_s"]
     latest[m:m + q] = -np.inf
+    # A new vehicle leaves the depot now at the earliest: orders it could not reach in time
+    # need a vehicle already on the road (or another order first).
+    no_start = np.zeros(len(sub_tp), dtype=np.uint8)
+    if depot is not None and len(sub_tp) > m:
+        later = np.arange(m, len(sub_tp))
+        home = np.tile([depot[0], depot[1]], (len(later), 1))
+        zone = np.full(len(later), depot[2], dtype=np.int32)
+        arrive = now + travel.pair_time(np.full(len(later), now), home, zone, sub_pxy[later], sub_pz[later])
+        no_start[later] = arrive > sub_tp[later]
     chainer = _core.TripChainer(travel, sub_tp, sub_td, sub_pxy, sub_pz, sub_dxy, sub_dz,
-                                sub_rev, sub_km, solver_params, latest)
+                                sub_rev, sub_km, solver_params, latest, no_start)
     deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
     solved = _solve_network(chainer, deadline, progress, True)
     if solved["status"] != "optimal":  # cut short: keep the plan there is

@@ -28,6 +28,9 @@ struct ChainOrders {
     // Optional: the latest pickup time of an order's successor (NaN or inf: no limit beyond
     // max_idle). Re-optimization uses it for vehicles that must leave now but wait from earlier.
     const double* latest_next = nullptr;
+    // Optional: nonzero for orders no new vehicle may start with (re-optimization: a vehicle
+    // leaving the depot now would be late).
+    const std::uint8_t* no_start = nullptr;
 };
 
 struct ChainParams : FleetCosts {
