@@ -36,9 +36,7 @@ double gap(double a_lo, double a_hi, double b_lo, double b_hi) {
 CellGeometry::CellGeometry(const TravelModel& travel, const std::vector<Place>& places,
                            double target_per_cell, double reach_km)
     : travel_(travel) {
-    double fastest = 0.0;
-    for (double s : travel.speeds_kmh()) fastest = std::max(fastest, s);
-    seconds_per_km_ = 3600.0 / fastest * kSafe;
+    seconds_per_km_ = 3600.0 / travel.fastest_kmh() * kSafe;
     if (travel.metric() == Metric::Haversine) {
         double lon = 0.0, lat = 0.0;
         for (const Place& p : places) {

@@ -107,20 +107,14 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
         largest = std::max({largest, start_cost_[i], end_cost_[i], std::abs(service_cost_[i])});
     }
 
-    fastest_km_per_s_ = 0.0;
-    slowest_km_per_s_ = std::numeric_limits<double>::infinity();
-    for (double speed : travel_.speeds_kmh()) {
-        fastest_km_per_s_ = std::max(fastest_km_per_s_, speed / 3600.0);
-        slowest_km_per_s_ = std::min(slowest_km_per_s_, speed / 3600.0);
-    }
+    fastest_km_per_s_ = travel_.fastest_kmh() / 3600.0;
+    slowest_km_per_s_ = travel_.slowest_kmh() / 3600.0;
 
     // Cells of about 32 places each; reach: no order more than max_idle away can follow.
     std::vector<Place> places(pickup_);
     places.insert(places.end(), dropoff_.begin(), dropoff_.end());
-    double fastest = 0.0;
-    for (double s : travel_.speeds_kmh()) fastest = std::max(fastest, s);
     const double reach_km = std::isfinite(params.max_idle_s)
-                                ? fastest * params.max_idle_s / 3600.0 * travel_.detour() + 1e-9
+                                ? travel_.fastest_kmh() * params.max_idle_s / 3600.0 * travel_.detour() + 1e-9
                                 : std::numeric_limits<double>::infinity();
     geometry_ = std::make_unique<CellGeometry>(travel_, places, 32.0, reach_km);
     largest = std::max(largest, params.deadhead_cost_per_km * geometry_->max_distance_km());

@@ -37,9 +37,7 @@ Dispatcher::Dispatcher(const TravelModel& travel, const DispatchParams& params)
     : travel_(travel), params_(params), gaps_(std::make_unique<GapIndex>()), openings_(std::make_unique<GapIndex>()) {
     check_fleet_costs(params);
     // At the fastest hour, less a hair for rounding: no trip is quicker.
-    double fastest = 0.0;
-    for (double speed : travel.speeds_kmh()) fastest = std::max(fastest, speed);
-    seconds_per_km_ = 3600.0 / fastest * (1.0 - 1e-9);
+    seconds_per_km_ = 3600.0 / travel.fastest_kmh() * (1.0 - 1e-9);
 }
 
 Dispatcher::~Dispatcher() = default;

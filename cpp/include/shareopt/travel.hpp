@@ -1,6 +1,7 @@
 // Travel model: distances and travel times between places, one implementation for every problem.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -47,6 +48,9 @@ public:
     Metric metric() const { return metric_; }
     double detour() const { return detour_; }
     const std::vector<double>& speeds_kmh() const { return speeds_kmh_; }
+    // The fastest and slowest hour's speeds: bounds on the time of any metric trip.
+    double fastest_kmh() const { return *std::max_element(speeds_kmh_.begin(), speeds_kmh_.end()); }
+    double slowest_kmh() const { return *std::min_element(speeds_kmh_.begin(), speeds_kmh_.end()); }
     std::int32_t n_zones() const { return n_zones_; }
     const std::vector<double>& zone_distance_km() const { return zone_distance_km_; }
     const std::vector<double>& zone_time_s() const { return zone_time_s_; }
