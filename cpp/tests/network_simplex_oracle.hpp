@@ -108,13 +108,21 @@ std::vector<Value> shifted_supplies(const Problem& p, std::size_t m) {
     return b;
 }
 
-bool oracle_feasible(const Problem& p, std::size_t m) {
-    const std::vector<Value> b = shifted_supplies(p, m);
-    Value excess = 0, big = 1;
+// Above any flow some optimum needs: the supplies plus every finite capacity (stands in for an
+// infinite capacity in the residual networks below).
+Value flow_bound(const Problem& p, std::size_t m, const std::vector<Value>& b) {
+    Value big = 1;
     for (Value s : b) big += s < 0 ? -s : s;
     for (std::size_t a = 0; a < m; ++a) {
         if (p.arcs[a].upper < kInf) big += p.arcs[a].upper - p.arcs[a].lower;
     }
+    return big;
+}
+
+bool oracle_feasible(const Problem& p, std::size_t m) {
+    const std::vector<Value> b = shifted_supplies(p, m);
+    Value excess = 0;
+    const Value big = flow_bound(p, m, b);
     Residual r(p.n + 2);
     const std::int32_t s = p.n, t = p.n + 1;
     for (std::size_t a = 0; a < m; ++a) {
@@ -157,11 +165,8 @@ OracleAnswer oracle(const Problem& p, std::size_t m) {
     if (negative_cycle) return {FlowStatus::Unbounded, 0, true};
     // No negative cycle of uncapacitated arcs: some optimum has every flow below `big`.
     const std::vector<Value> b = shifted_supplies(p, m);
-    Value excess = 0, big = 1;
-    for (Value s : b) big += s < 0 ? -s : s;
-    for (std::size_t a = 0; a < m; ++a) {
-        if (p.arcs[a].upper < kInf) big += p.arcs[a].upper - p.arcs[a].lower;
-    }
+    Value excess = 0;
+    const Value big = flow_bound(p, m, b);
     Residual r(p.n + 2);
     const std::int32_t s = p.n, t = p.n + 1;
     std::vector<std::size_t> edge(m);
