@@ -140,9 +140,12 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
         const double bound = base + dh * (lb_km - discount);
         return bound - 1e-9 * (std::abs(base) + std::abs(shift) + dh * (lb_km + discount) + 1.0) > best.score;
     };
-    const auto hopeless = [&](double lb_km, double discount, double latest_end = std::numeric_limits<double>::infinity()) {
+    // A cell may hold a tail unless its gaps all end (latest_end finite); past the ring's stop
+    // every cell may.
+    const auto hopeless = [&](double lb_km, double discount, double latest_end) {
         return bound_above(lb_km, discount, latest_end == inf ? -offer.released : 0.0);
     };
+    const auto beyond = [&](double lb_km, double largest) { return hopeless(lb_km, largest, inf); };
     // A gap's own place and time rule it out before its orders are read: the score bound (a
     // tail's bid price is known from its place and time), and whether a vehicle there could be
     // in time (at the fastest speed; zones have no places).
@@ -159,7 +162,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
     const double km_per_s = 1.0 / seconds_per_km_;
     gaps_->query(o.pickup_time - idle, o.pickup_time, o.dropoff_time, o.pickup.x, o.pickup.y,
                  [&](double t0, double) { return (o.pickup_time - std::max(t0, request_time)) * km_per_s; },
-                 hopeless, hopeless, [&](const GapRecord& r) {
+                 hopeless, beyond, [&](const GapRecord& r) {
                      if (!(r.t <= o.pickup_time && o.pickup_time - r.t <= idle)) return;
                      if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time, r.end == inf)) return;
                      consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
@@ -168,7 +171,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
     // and can be reached from it: a first pickup in [t0, t1) is at most t1 - dropoff away.
     openings_->query(o.dropoff_time, o.dropoff_time + idle, -std::numeric_limits<double>::infinity(),
                      o.dropoff.x, o.dropoff.y, [&](double, double t1) { return (t1 - o.dropoff_time) * km_per_s; },
-                     hopeless, hopeless, [&](const GapRecord& r) {
+                     hopeless, beyond, [&](const GapRecord& r) {
                          if (!(r.t >= o.dropoff_time && r.t - o.dropoff_time <= idle)) return;
                          if (ruled_out(r, o.dropoff, o.dropoff_time, r.t, false)) return;
                          consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
