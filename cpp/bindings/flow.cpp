@@ -20,6 +20,7 @@ void bind_flow(py::module_& m) {
                 for (std::int32_t u = 0; u < self.num_nodes(); ++u) self.set_supply(u, s.at(u));
             },
             py::arg("supply"))
+        .def("set_cost_bound", &NetworkSimplex::set_cost_bound, py::arg("max_abs_cost"))
         .def(
             "add_arcs",
             [](NetworkSimplex& self, const py::object& tail, const py::object& head,

@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
     shareopt::bind::bind_flow(m);
     shareopt::bind::bind_chaining(m);
     shareopt::bind::bind_dispatch(m);
+    shareopt::bind::bind_rebalance(m);
 }

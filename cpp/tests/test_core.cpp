@@ -8,19 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "checks.hpp"
 #include "shareopt/csv.hpp"
 #include "shareopt/travel.hpp"
 
 namespace {
 
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-    }
-}
+shareopt::test::Checks check{"core"};
 
 bool near(double a, double b, double tol = 1e-9) { return std::fabs(a - b) <= tol; }
 
@@ -130,7 +124,9 @@ int main() {
     test_hourly_fifo();
     test_zone_matrix();
     test_csv();
+    int failures = check.failures;
     { extern int run_network_simplex_tests(); failures += run_network_simplex_tests(); }
+    { extern int run_transfer_tests(); failures += run_transfer_tests(); }
     if (failures) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -16,7 +16,7 @@ from . import _core
 from .exceptions import InfeasibleError, SolverError, TimeLimitError, UnboundedError
 from .lp import solve_lp
 
-__all__ = ["FlowSolution", "min_cost_flow", "cost_scale", "incidence_matrix"]
+__all__ = ["FlowSolution", "NetworkFlow", "min_cost_flow", "cost_scale", "incidence_matrix"]
 
 
 def cost_scale(max_abs_cost: float, num_nodes: int) -> float:
@@ -129,17 +129,72 @@ def _integers(values, name: str) -> np.ndarray:
     return values.astype(np.int64)
 
 
+class NetworkFlow:
+    """A min-cost flow on the C++ network simplex that takes more arcs between solves.
+
+    Lazy pricing: solve on a few candidate arcs, price the rest against :meth:`potentials`,
+    add those with a negative reduced cost, solve again from the last basis.
+
+    Parameters
+    ----------
+    num_nodes
+        Nodes are 0 .. num_nodes - 1.
+    supply
+        Integer supply (> 0) or demand (< 0) of each node; must sum to zero.
+    cost_bound
+        Largest ``|cost|`` of any arc that will ever be added (it sizes the artificial start);
+        None: the largest among the arcs present at the first solve.
+    """
+
+    INFINITY = _core.NetworkSimplex.INFINITY
+
+    def __init__(self, num_nodes: int, supply, *, cost_bound: int | None = None):
+        self._solver = _core.NetworkSimplex(int(num_nodes))
+        self._solver.set_supplies(_integers(supply, "supplies"))
+        if cost_bound is not None:
+            self._solver.set_cost_bound(int(cost_bound))
+
+    @property
+    def num_arcs(self) -> int:
+        return self._solver.num_arcs
+
+    @property
+    def pivots(self) -> int:
+        return self._solver.pivots
+
+    def add_arcs(self, tail, head, cost, lower=None, upper=None) -> None:
+        """Add arcs (integer costs and bounds; upper may be inf). After the first solve only
+        arcs with lower bound 0 may be added."""
+        tail = np.ascontiguousarray(tail, dtype=np.int32)
+        m = len(tail)
+        lower = np.zeros(m, dtype=np.int64) if lower is None else _integers(lower, "lower bounds")
+        if upper is None:
+            upper_int = np.full(m, self.INFINITY, dtype=np.int64)
+        else:
+            upper = np.asarray(upper, dtype=np.float64)
+            upper_int = _integers(np.where(np.isinf(upper), self.INFINITY,
+                                           np.minimum(upper, self.INFINITY)), "upper bounds")
+        self._solver.add_arcs(tail, np.ascontiguousarray(head, dtype=np.int32), lower, upper_int,
+                              _integers(cost, "costs"))
+
+    def solve(self, time_limit: float | None = None) -> None:
+        """Optimize over the arcs present (from the last basis); raises on any status but optimal."""
+        _raise_for(self._solver.solve(np.inf if time_limit is None else float(time_limit)))
+
+    def flows(self) -> np.ndarray:
+        return self._solver.flows()
+
+    def potentials(self) -> np.ndarray:
+        """pi with reduced cost ``cost + pi[tail] - pi[head]``, >= 0 on arcs that can carry more."""
+        return self._solver.potentials()
+
+
 def _network(num_nodes, tail, head, cost, supply, lower, upper, time_limit) -> FlowSolution:
-    solver = _core.NetworkSimplex(num_nodes)
-    solver.set_supplies(_integers(supply, "supplies"))
-    infinite = _core.NetworkSimplex.INFINITY
-    upper_int = np.where(np.isinf(upper), infinite, np.minimum(upper, infinite))
-    solver.add_arcs(tail.astype(np.int32), head.astype(np.int32), _integers(lower, "lower bounds"),
-                    _integers(upper_int, "upper bounds"), _integers(cost, "costs"))
-    status = solver.solve(np.inf if time_limit is None else float(time_limit))
-    _raise_for(status)
-    flow = solver.flows()
-    return FlowSolution(flow, solver.potentials(), float(np.dot(flow, cost)), "network")
+    model = NetworkFlow(num_nodes, supply)
+    model.add_arcs(tail, head, cost, lower, upper)
+    model.solve(time_limit)
+    flow = model.flows()
+    return FlowSolution(flow, model.potentials(), float(np.dot(flow, cost)), "network")
 
 
 def _highs(num_nodes, tail, head, cost, supply, lower, upper, time_limit) -> FlowSolution:
