@@ -169,3 +169,29 @@ def test_dispatch_json_compares_with_the_offline_optimum(tmp_path, capsys):
     code, out, err = run(capsys, "dispatch", "--reserved", str(reserved), "--realtime",
                          str(tmp_path / "missing.csv"), "--json")
     assert code == 2 and "error" in json.loads(out)
+
+
+def test_rebalance_json_and_moves_csv(tmp_path, capsys):
+    run(capsys, "synth", "stations", "--n", "200", "--seed", "4", "--out", str(tmp_path / "st.csv"))
+    code, out, _ = run(capsys, "rebalance", str(tmp_path / "st.csv"), "--alpha", "0.1", "--json",
+                    "--out", str(tmp_path / "moves.csv"))
+    assert code == 0
+    result = json.loads(out)
+    for key in ("stations", "epsilon", "feasible", "bikes_moved", "cost", "min_feasible_alpha", "time_s"):
+        assert key in result
+    assert result["stations"] == 200 and result["feasible"] is True and result["certified"] is True
+    lines = (tmp_path / "moves.csv").read_text().splitlines()
+    assert lines[0] == "from_id,to_id,bikes,distance_km,cost" and len(lines) == result["transfers"] + 1
+    assert sum(int(line.split(",")[2]) for line in lines[1:]) == result["bikes_moved"]
+
+
+def test_rebalance_without_a_plan_exits_1_with_the_answer(tmp_path, capsys):
+    path = tmp_path / "st.csv"
+    path.write_text("station_id,x,y,capacity,bikes\na,0,0,10,10\nb,1,0,10,0\nc,2,0,10,5\n")
+    code, out, _ = run(capsys, "rebalance", str(path), "--alpha", "0.1", "--max-bikes-moved", "2", "--json")
+    result = json.loads(out)
+    assert code == 1 and result["feasible"] is False
+    assert result["min_feasible_alpha"] == pytest.approx(0.3)
+    assert sorted(result["infeasible_stations"]) == ["a", "b"]
+    code, out, err = run(capsys, "rebalance", str(path), "--alpha", "-1")
+    assert code == 2 and out == "" and "alpha" in err and len(err.splitlines()) == 1

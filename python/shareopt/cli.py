@@ -31,6 +31,8 @@ examples:
   shareopt load yellow_tripdata_2021-01.parquet --date 2021-01-15 --json
   shareopt chain day.csv --vehicle-cost 160 --deadhead-cost-per-km 3.1 --max-idle 1200
                                               exact trip chains for a fleet (certified)
+  shareopt rebalance citibike_gbfs/ --alpha 0.1 --out moves.csv
+                                              move bikes so every station ends near the fill
 """
 
 
@@ -101,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(load)
     _chain_parser(sub)
     _dispatch_parser(sub)
+    from .cli_rebalance import add_rebalance_parser
+
+    add_rebalance_parser(sub, _json_flag)
     return parser
 
 
@@ -242,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     print(json.dumps(result) if args.json else text)
-    return 0
+    return 1 if result.get("feasible") is False else 0  # no plan exists: a result, not an error
 
 
 def _run(args) -> tuple[dict, str]:
@@ -288,6 +293,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_dispatch import run_dispatch
 
         return run_dispatch(args)
+    if args.command == "rebalance":
+        from .cli_rebalance import run_rebalance
+
+        return run_rebalance(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 

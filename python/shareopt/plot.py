@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gantt"]
+__all__ = ["gantt", "rebalance_map"]
 
 
 def _pyplot():
@@ -49,4 +49,47 @@ def gantt(solution, ax=None, max_vehicles: int = 60):
     served = int(solution.served.sum())
     ax.set_title(f"{solution.num_vehicles:,} vehicles, {served:,} orders served "
                  f"(first {len(shown)} shown)")
+    return ax
+
+
+def rebalance_map(plan, ax=None, max_arrows: int = 2000, lonlat: bool | None = None):
+    """Stations colored by their change in bikes, an arrow per transfer (width by bikes).
+
+    Parameters
+    ----------
+    plan
+        A :class:`~shareopt.rebalance.RebalancePlan`.
+    ax
+        Axes to draw on (default: a new figure).
+    max_arrows
+        Draw the largest this many transfers.
+    lonlat
+        Draw in lon/lat (default: when the stations have them), else x, y km.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 8))
+    use_lonlat = plan.lonlat is not None if lonlat is None else lonlat and plan.lonlat is not None
+    where = plan.lonlat if use_lonlat else plan.xy
+    change = plan.final_bikes - plan.bikes
+    limit = max(1.0, float(np.abs(change).max(initial=0.0)))
+    dots = ax.scatter(where[:, 0], where[:, 1], c=change, cmap="coolwarm_r", vmin=-limit, vmax=limit,
+                      s=8 + 40 * plan.capacity / max(1, plan.capacity.max()), zorder=2)
+    shown = np.argsort(-plan.transfer_bikes, kind="stable")[:max_arrows]
+    width = max(1.0, float(plan.transfer_bikes.max(initial=1.0)))
+    for k in shown:
+        a, b = where[plan.transfer_from[k]], where[plan.transfer_to[k]]
+        ax.annotate("", xy=b, xytext=a, zorder=1,
+                    arrowprops=dict(arrowstyle="->", color="0.3", alpha=0.6,
+                                    linewidth=0.4 + 2.0 * plan.transfer_bikes[k] / width))
+    ax.figure.colorbar(dots, ax=ax, shrink=0.7, label="bikes gained (red: given away)")
+    ax.set_xlabel("longitude" if use_lonlat else "x (km)")
+    ax.set_ylabel("latitude" if use_lonlat else "y (km)")
+    ax.set_aspect("equal" if not use_lonlat else 1.0 / np.cos(np.radians(np.mean(where[:, 1]))))
+    ax.set_title(f"{int(plan.bikes_moved):,} bikes in {len(plan.transfer_bikes):,} transfers, "
+                 f"cost {plan.cost:,.1f} (alpha {plan.alpha:g})")
     return ax

@@ -170,8 +170,9 @@ def read_stations(data, format: str = "auto", *, status=None, strict: bool = Fal
     ----------
     data
         A CSV path (``station_id,x,y,capacity[,bikes]`` or with ``lon,lat``; Divvy's
-        ``id,latitude,longitude,dpcapacity`` works too), a GBFS ``station_information.json``,
-        a DataFrame or a dict of columns.
+        ``id,latitude,longitude,dpcapacity`` works too), a GBFS ``station_information.json``
+        or a folder holding one (and its ``station_status.json``), a DataFrame or a dict of
+        columns.
     format
         ``"csv"``, ``"gbfs"`` or ``"auto"`` (GBFS for ``.json`` files).
     status
@@ -179,6 +180,11 @@ def read_stations(data, format: str = "auto", *, status=None, strict: bool = Fal
     strict
         Raise on the first offending rows instead of dropping them.
     """
+    if isinstance(data, (str, Path)) and Path(data).is_dir():
+        info = Path(data) / "station_information.json"
+        if not info.is_file():
+            raise FormatError(f"{data}: a folder of stations must hold a GBFS station_information.json")
+        data, format = info, "gbfs"
     is_json = isinstance(data, (str, Path)) and str(data).endswith(".json")
     if format == "auto":
         format = "gbfs" if is_json else "csv"
