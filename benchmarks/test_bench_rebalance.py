@@ -8,7 +8,7 @@ Peers get their model for free (not timed):
 - ``seed linprog``: the seed's own dense formulation (a variable per ordered station pair,
   continuous bikes) through ``scipy.optimize.linprog`` (HiGHS): the seed's method as written;
 - ``OR-Tools``: SimpleMinCostFlow on our transshipment with every giver -> taker pair (whole
-  bikes, the same optimum; costs in metres, lower bounds moved into supplies).
+  bikes, the same optimum; costs in millimetres, lower bounds moved into supplies).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from peers import OrToolsFlow  # benchmarks/ is on sys.path (rootdir-relative im
 ROOT = Path(__file__).resolve().parents[1]
 CITIBIKE = ROOT.parent / "shared" / "data" / "bike" / "citibike_gbfs_2019-07-05"
 ALPHA = 0.1
+UNITS_PER_KM = 1e6  # OR-Tools needs integer costs: millimetres
 
 
 def _seed004():
@@ -57,7 +58,7 @@ class System:
         model = _Transshipment(len(s), low, high, None)
         tail, head = model.all_pairs()
         km = np.abs(s.xy[tail] - s.xy[head]).sum(axis=1)
-        cost = np.concatenate([np.zeros(len(model.fixed_tail)), np.round(km * 1000.0)]).astype(np.int64)
+        cost = np.concatenate([np.zeros(len(model.fixed_tail)), np.round(km * UNITS_PER_KM)]).astype(np.int64)
         tails = np.concatenate([model.fixed_tail, tail])
         heads = np.concatenate([model.fixed_head, head])
         lower = np.concatenate([model.fixed_lower, np.zeros(len(tail))]).astype(np.int64)
@@ -76,20 +77,24 @@ def ortools_peer(benchmark, system, tmp_path, rounds):
         result = benchmark.pedantic(worker.solve, rounds=rounds, iterations=1)
     finally:
         worker.close()
-    # Metres rounded: each bike's trip moves by at most half a metre.
-    assert abs(result["cost"] / 1000.0 - system.plan.cost) <= 0.0005 * system.plan.bikes_moved + 1e-6
+    # Millimetres rounded: each bike-arc moves by at most half a unit (OR-Tools may route bikes
+    # through a station, at no cost under L1 ties: allow three arcs a bike).
+    slack = 0.5 / UNITS_PER_KM * 3 * system.plan.bikes_moved + 1e-6
+    assert abs(result["cost"] / UNITS_PER_KM - system.plan.cost) <= slack
     benchmark.extra_info.update(arcs=len(tail), pairs=pairs)
 
 
-def seed_peer(benchmark, system, rounds):
+def seed_peer(benchmark, system, rounds, time_limit=None):
     seed004 = _seed004()
     s = system.stations
     objective = benchmark.pedantic(
-        lambda: seed004.seed_linprog(s.xy, s.capacity, s.bikes, ALPHA)[0], rounds=rounds, iterations=1)
+        lambda: seed004.seed_linprog(s.xy, s.capacity, s.bikes, ALPHA, time_limit)[0], rounds=rounds,
+        iterations=1)
     # The seed's continuous bands are wider than whole-bike ones: its optimum is no dearer.
-    assert objective <= system.plan.cost + 1e-6
+    assert np.isnan(objective) or objective <= system.plan.cost + 1e-6
     benchmark.extra_info.update(variables=len(s) * (len(s) - 1), objective=objective,
-                                ours_integer_objective=system.plan.cost)
+                                ours_integer_objective=system.plan.cost,
+                                stopped_by_time_limit=bool(np.isnan(objective)))
 
 
 def ours(benchmark, system, rounds):
@@ -140,7 +145,9 @@ def test_peer_ortools_3000(benchmark, city, tmp_path):
 
 @pytest.mark.benchmark(group="rebalance: 3,000 stations, alpha 0.1")
 def test_peer_seed_linprog_3000(benchmark, city):
-    seed_peer(benchmark, city, rounds=1)
+    """9 million variables: over 20 minutes and 8 GB here, so stopped at 10 minutes (a lower
+    bound on its time)."""
+    seed_peer(benchmark, city, rounds=1, time_limit=600.0)
 
 
 # ---------------------------------------------------------------- 20,000 stations

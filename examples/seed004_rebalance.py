@@ -35,10 +35,11 @@ from shareopt.rebalance import rebalance
 CITIBIKE = Path(__file__).resolve().parents[2] / "shared" / "data" / "bike" / "citibike_gbfs_2019-07-05"
 
 
-def seed_linprog(xy, capacity, bikes, alpha: float):
+def seed_linprog(xy, capacity, bikes, alpha: float, time_limit: float | None = None):
     """The seed's model as it wrote it: S_ij >= 0 for i != j, cost = rectilinear distance,
     (eps - alpha) <= (b_i + sum_j S_ji - sum_j S_ij) / C_i <= (eps + alpha). Returns
-    (objective, S as an (n, n) array, seconds)."""
+    (objective, S as an (n, n) array, seconds); objective NaN and S None when the time limit
+    stopped it."""
     xy, capacity, bikes = (np.asarray(a, dtype=np.float64) for a in (xy, capacity, bikes))
     n = len(capacity)
     eps = bikes.sum() / capacity.sum()
@@ -54,8 +55,12 @@ def seed_linprog(xy, capacity, bikes, alpha: float):
     a_ub = sp.vstack([change, -change]).tocsr()
     b_ub = np.concatenate([eps + alpha - fill, -(eps - alpha - fill)])
     start = time.perf_counter()
-    result = scipy.optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    options = {} if time_limit is None else {"time_limit": float(time_limit)}
+    result = scipy.optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs",
+                                    options=options)
     seconds = time.perf_counter() - start
+    if result.status == 1 and time_limit is not None:
+        return float("nan"), None, seconds
     if result.status != 0:
         raise RuntimeError(f"linprog: {result.message}")
     moved = np.zeros((n, n))
