@@ -81,7 +81,8 @@ def test_demo_json(capsys):
     code, out, _ = run(capsys, "demo", "--json")
     result = json.loads(out)
     assert code == 0
-    assert set(result["steps"]) >= {"orders", "travel", "stations"}
+    assert set(result["steps"]) >= {"orders", "travel", "stations", "rebalance"}
+    assert result["steps"]["rebalance"]["certified"] and result["steps"]["rebalance"]["feasible"]
     assert result["steps"]["orders"]["csv_roundtrip_rows"] == result["steps"]["orders"]["orders"]
 
 

@@ -252,6 +252,15 @@ def test_bad_input_is_refused_clearly():
         rebalance(stations, 0.1, method="simplex")
 
 
+def test_time_limit_is_honored(monkeypatch):
+    stations = so.synthetic_stations(400, seed=3, places="xy")
+    with pytest.raises(so.TimeLimitError):
+        rebalance(stations, 0.05, time_limit=1e-9)
+    monkeypatch.setattr(rebalance_module, "_DENSE_PAIRS", 0)
+    with pytest.raises(so.TimeLimitError):
+        rebalance(stations, 0.05, time_limit=1e-9, progress=True)
+
+
 def test_same_input_same_plan_and_outputs(tmp_path):
     stations = so.synthetic_stations(300, seed=9)
     first, second = rebalance(stations, 0.08), rebalance(stations, 0.08)

@@ -4,7 +4,8 @@ Tables come in through :mod:`shareopt.data` (orders, stations, zones; files, Dat
 arrays, synthetic generators), distances and times through :class:`TravelModel`, linear and
 integer programs through :func:`shareopt.lp.solve_lp` (HiGHS), min-cost flows through
 :func:`shareopt.flow.min_cost_flow` (C++ network simplex). Problems: trip chains
-(:func:`solve_trip_chains`), real-time dispatch (:class:`Dispatcher`).
+(:func:`solve_trip_chains`), real-time dispatch (:class:`Dispatcher`), bike rebalancing
+(:func:`shareopt.rebalance.rebalance`).
 """
 
 from .data import (
