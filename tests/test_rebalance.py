@@ -146,6 +146,18 @@ def test_pricing_reaches_the_dense_optimum(monkeypatch):
     check_plan(priced, stations)
 
 
+def test_pricing_when_the_nearest_pairs_cannot_carry_the_bikes(monkeypatch):
+    """Every giver's nearest takers are the same few: the first model must still be solvable."""
+    rng = np.random.default_rng(0)
+    xy = np.vstack([rng.uniform([0, 0], [1, 1], (60, 2)), rng.uniform([10, 0], [11, 1], (60, 2))])
+    stations = so.Stations(np.arange(120), xy, np.full(120, 2), np.r_[np.full(60, 2), np.zeros(60, int)])
+    dense = rebalance(stations, 0.0)
+    monkeypatch.setattr(rebalance_module, "_DENSE_PAIRS", 0)
+    priced = rebalance(stations, 0.0)
+    assert priced.certified and priced.cost == pytest.approx(dense.cost, rel=1e-12)
+    check_plan(priced, stations)
+
+
 def test_haversine_on_lonlat():
     stations = so.synthetic_stations(150, seed=4)  # lon/lat
     plan = rebalance(stations, 0.1, metric="haversine")
@@ -208,10 +220,13 @@ def test_sweep_matches_a_direct_check_everywhere():
             return why_infeasible(bikes, cap, low, high, budget) is None
 
         ends = np.append(sweep.keys[1:], sweep.keys[-1] + 1.0)
+        total = cap.sum()
         for key, following, feasible in zip(sweep.keys, ends, sweep.feasible):
-            total = cap.sum()
             assert direct(key / total) == feasible
             assert direct((key + following) / 2 / total) == feasible
+            for alpha in (key / total, (key + following) / 2 / total):
+                after = sweep.next_feasible(alpha)
+                assert after is not None and after >= alpha and direct(after)
 
 
 def test_budget_and_restrictions_that_cannot_be_met():
@@ -229,6 +244,18 @@ def test_budget_and_restrictions_that_cannot_be_met():
     assert plan.bikes_moved == 4 and plan.final_bikes.tolist() == [6, 4, 5]  # bands [4, 6]
 
 
+def test_continuous_bands_and_their_min_alpha():
+    stations = so.Stations([1, 2], [[0, 0], [1, 0]], [3, 97], [3, 40])
+    plan = rebalance(stations, 0.0, integer_bikes=False, method="highs")  # eps C exactly: 1.29, 41.71
+    assert plan.final_bikes == pytest.approx([1.29, 41.71]) and plan.min_feasible_alpha == 0.0
+    with pytest.raises(BandsInfeasibleError, match="must move") as info:
+        rebalance(stations, 0.0, integer_bikes=False, method="highs", max_bikes_moved=1)
+    # The 3-dock station must give 3 - (0.43 + alpha) 3 = 1.71 - 3 alpha <= 1: alpha >= 0.71 / 3.
+    least = info.value.min_feasible_alpha
+    assert least == pytest.approx(0.71 / 3, abs=1e-7)
+    rebalance(stations, least, integer_bikes=False, method="highs", max_bikes_moved=1)
+
+
 def test_bad_input_is_refused_clearly():
     stations = so.Stations([1, 2], [[0, 0], [1, 0]], [10, 10], [2, 8])
     for alpha in (-0.1, float("nan"), "x"):
@@ -240,8 +267,11 @@ def test_bad_input_is_refused_clearly():
         rebalance(stations, 0.1, can_take=[2, 7])
     with pytest.raises(ValidationError, match="one entry per station"):
         rebalance(stations, 0.1, can_give=np.array([True]))
-    with pytest.raises(ValidationError, match="max_bikes_moved"):
-        rebalance(stations, 0.1, max_bikes_moved=-3)
+    for budget in (-3, 2.5, float("inf"), float("nan"), "x"):
+        with pytest.raises(ValidationError, match="max_bikes_moved"):
+            rebalance(stations, 0.1, max_bikes_moved=budget)
+    with pytest.raises(ValidationError, match="unknown station ids 1.7"):
+        rebalance(stations, 0.1, can_give=[1.7])
     with pytest.raises(ValidationError, match="bikes"):
         rebalance(so.Stations([1, 2], [[0, 0], [1, 0]], [10, 10]), 0.1)
     with pytest.raises(ValidationError, match="lon/lat"):

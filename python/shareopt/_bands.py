@@ -78,23 +78,24 @@ def net_ranges(bikes, bands: Bands, can_give, can_take) -> tuple[np.ndarray, np.
     return np.where(can_give, low, np.maximum(low, 0)), np.where(can_take, high, np.minimum(high, 0))
 
 
-def why_infeasible(bikes, capacity, low, high, max_moved) -> tuple[str, np.ndarray] | None:
-    """None when a plan exists; else the reason and the positions of the stations behind it."""
-    stuck = low > high
+def why_infeasible(bikes, capacity, low, high, max_moved, tolerance: float = 0.0) -> tuple[str, np.ndarray] | None:
+    """None when a plan exists; else the reason and the positions of the stations behind it.
+    ``tolerance``: slack on the sums (0 for whole bikes; real-valued bands need a hair)."""
+    stuck = low > high + tolerance
     if stuck.any():
         return ("they sit outside their band and may not move bikes the way they must", np.flatnonzero(stuck))
     # eps C_i - b_i sums to zero: the stations asking more than that are the ones to name.
     total_bikes, total_docks = int(bikes.sum()), int(capacity.sum())
     fair = total_bikes * capacity - bikes * total_docks  # (eps C_i - b_i) x total_docks
-    if low.sum() > 0:
+    if low.sum() > tolerance:
         return ("their lower bounds together need more bikes than the system has",
                 np.flatnonzero(low * total_docks > fair))
-    if high.sum() < 0:
+    if high.sum() < -tolerance:
         return ("their upper bounds together hold fewer bikes than the system has",
                 np.flatnonzero(high * total_docks < fair))
-    must_move = max(int(np.maximum(low, 0).sum()), int(np.maximum(-high, 0).sum()))
-    if max_moved is not None and must_move > max_moved:
-        return (f"{must_move:,} bikes must move to reach the bands, more than the {max_moved:,} allowed",
+    must_move = max(float(np.maximum(low, 0).sum()), float(np.maximum(-high, 0).sum()))
+    if max_moved is not None and must_move > max_moved + tolerance:
+        return (f"{must_move:,.6g} bikes must move to reach the bands, more than the {max_moved:,} allowed",
                 np.flatnonzero((low > 0) | (high < 0)))
     return None
 
@@ -113,7 +114,8 @@ class AlphaSweep:
 
     def next_feasible(self, alpha: float) -> float | None:
         """The smallest alpha >= ``alpha`` with a plan."""
-        key = alpha * self.total_docks * (1.0 - _TOLERANCE)
+        # bands_at counts a breakpoint within the tolerance as reached: so does this.
+        key = alpha * self.total_docks * (1.0 + _TOLERANCE)
         at = int(np.searchsorted(self.keys, key, side="right")) - 1  # the state in force at alpha
         later = np.flatnonzero(self.feasible[max(at, 0):])
         if not len(later):

@@ -225,10 +225,11 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     if not integer_bikes and method != "highs":
         raise ValueError("integer_bikes=False is the seed's continuous LP: use method='highs'")
     if max_bikes_moved is not None:
-        if int(max_bikes_moved) != max_bikes_moved or max_bikes_moved < 0:
-            raise ValidationError(f"max_bikes_moved must be a whole number >= 0, got {max_bikes_moved}",
-                                  "bad_budget")
-        max_bikes_moved = int(max_bikes_moved)
+        budget = _non_negative(max_bikes_moved, "max_bikes_moved")
+        if budget != int(budget):
+            raise ValidationError(f"max_bikes_moved must be a whole number >= 0, got {max_bikes_moved!r}",
+                                  "bad_max_bikes_moved")
+        max_bikes_moved = int(budget)
     travel = travel or TravelModel(metric)
     if travel.metric == "haversine" and table.projection is None:
         raise ValidationError("haversine needs stations with lon/lat", "no_lonlat")
@@ -237,13 +238,17 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     take = _station_mask(can_take, table, "can_take")
     bikes, capacity = table.bikes, table.capacity
 
-    sweep = sweep_alpha(bikes, capacity, give, take, max_bikes_moved, strict_bands)
-    bands = bands_at(bikes, capacity, alpha) if integer_bikes else _continuous_bands(bikes, capacity, alpha)
+    if integer_bikes:
+        sweep = sweep_alpha(bikes, capacity, give, take, max_bikes_moved, strict_bands)
+        bands, tolerance = bands_at(bikes, capacity, alpha), 0.0
+    else:
+        sweep = _ContinuousSweep(bikes, capacity, give, take, max_bikes_moved)
+        bands, tolerance = _continuous_bands(bikes, capacity, alpha), sweep.tolerance
     if strict_bands and bands.widened.any():
         _raise_infeasible(table, alpha, "their band holds no whole number of bikes (strict_bands)",
                           np.flatnonzero(bands.widened), sweep)
     low, high = net_ranges(bikes, bands, give, take)
-    why = why_infeasible(bikes, capacity, low, high, max_bikes_moved)
+    why = why_infeasible(bikes, capacity, low, high, max_bikes_moved, tolerance)
     if why is not None:
         _raise_infeasible(table, alpha, why[0], why[1], sweep)
 
@@ -321,13 +326,27 @@ class _Transshipment:
         n = self.n
         # Any two stations are at most twice the farthest one from station 0 apart.
         reach = 2.0 * float(travel.distance(np.repeat(places[:1], n, axis=0), places).max(initial=0.0))
-        scale = cost_scale(1.01 * (reach + handling) + 1e-9, n + 2)
+        scale = cost_scale(1.01 * (reach + handling) + 1e-9, n + 3)
         bound = int(np.ceil(scale * 1.01 * (reach + handling + 1e-9))) + _core.TRANSFER_TIE + 1
-        model = NetworkFlow(n + 2, np.zeros(n + 2, dtype=np.int64), cost_bound=bound)
-        fixed = len(self.fixed_tail)
-        model.add_arcs(self.fixed_tail, self.fixed_head, np.zeros(fixed, dtype=np.int64),
-                       self.fixed_lower, self.fixed_upper)
+        model = NetworkFlow(n + 3, np.zeros(n + 3, dtype=np.int64), cost_bound=bound)
         dense = len(self.givers) * len(self.takers) <= _DENSE_PAIRS
+        fixed_tail, fixed_head = self.fixed_tail, self.fixed_head
+        fixed_cost = np.zeros(len(fixed_tail), dtype=np.int64)
+        fixed_lower, fixed_upper = self.fixed_lower, self.fixed_upper
+        if not dense:
+            # A detour through an extra node from every giver to every taker, dearer than any
+            # transfer: the first model is feasible whatever the nearest pairs miss, and while
+            # it carries bikes some pair prices out (so a certified plan never uses it).
+            detour = n + 2
+            fixed_tail = np.concatenate([fixed_tail, self.givers, np.full(len(self.takers), detour)])
+            fixed_head = np.concatenate([fixed_head, np.full(len(self.givers), detour), self.takers])
+            fixed_cost = np.concatenate([fixed_cost, np.full(len(self.givers), bound),
+                                         np.zeros(len(self.takers), dtype=np.int64)])
+            extra = len(self.givers) + len(self.takers)
+            fixed_lower = np.concatenate([fixed_lower, np.zeros(extra)])
+            fixed_upper = np.concatenate([fixed_upper, np.full(extra, np.inf)])
+        fixed = len(fixed_tail)
+        model.add_arcs(fixed_tail, fixed_head, fixed_cost, fixed_lower, fixed_upper)
         tail, head = self.all_pairs() if dense else _nearest_pairs(xy, self.givers, self.takers,
                                                                    travel.metric)
         tails, heads = [tail], [head]
@@ -353,7 +372,11 @@ class _Transshipment:
                 model.add_arcs(new_tail, new_head, new_cost)
                 tails.append(new_tail)
                 heads.append(new_head)
-        flow = model.flows()[fixed:]
+        flows = model.flows()
+        if not dense and flows[len(self.fixed_tail):fixed].any():
+            raise TimeLimitError(f"the time limit of {time_limit:g} s ran out before a plan (pricing "
+                                 "had not yet found direct transfers for every bike)")
+        flow = flows[fixed:]
         tail, head = np.concatenate(tails), np.concatenate(heads)
         used = flow > 0
         stats = dict(certified=certified, arcs_in_model=len(tail),
@@ -366,6 +389,35 @@ def _continuous_bands(bikes, capacity, alpha) -> Bands:
     eps = float(bikes.sum()) / float(capacity.sum())
     return Bands(np.maximum((eps - alpha) * capacity, 0.0), np.minimum((eps + alpha) * capacity, capacity),
                  np.zeros(len(bikes), dtype=bool))
+
+
+class _ContinuousSweep:
+    """min_feasible_alpha for the seed's continuous bands: they only widen with alpha, so a
+    plan's existence is monotone and bisection finds the threshold (to 1e-12)."""
+
+    def __init__(self, bikes, capacity, give, take, max_moved):
+        self.args = bikes, capacity, give, take, max_moved
+        self.tolerance = 1e-9 * (1.0 + float(bikes.sum()))
+
+    def feasible(self, alpha: float) -> bool:
+        bikes, capacity, give, take, max_moved = self.args
+        low, high = net_ranges(bikes, _continuous_bands(bikes, capacity, alpha), give, take)
+        return why_infeasible(bikes, capacity, low, high, max_moved, self.tolerance) is None
+
+    def min_feasible(self) -> float | None:
+        if self.feasible(0.0):
+            return 0.0
+        if not self.feasible(1.0):  # every band is [0, C] from alpha = 1 on
+            return None
+        lo, hi = 0.0, 1.0
+        while hi - lo > 1e-12:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (lo, mid) if self.feasible(mid) else (mid, hi)
+        return hi
+
+    def next_feasible(self, alpha: float) -> float | None:
+        least = self.min_feasible()
+        return None if least is None else max(least, alpha)
 
 
 def _nearest_pairs(xy, givers, takers, metric, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -403,7 +455,8 @@ def _raise_infeasible(table: Stations, alpha: float, reason: str, rows, sweep) -
     hint = ("no alpha gives a plan" if smallest is None else
             f"the smallest alpha with a plan is {smallest:.6g}" +
             ("" if following is None or following == smallest else f", the next above {alpha:g} is {following:.6g}"))
-    raise BandsInfeasibleError(f"no rebalancing plan at alpha={alpha:g}: {len(ids):,} stations ({shown}): "
+    count = f"{len(ids):,} station" + ("" if len(ids) == 1 else "s")
+    raise BandsInfeasibleError(f"no rebalancing plan at alpha={alpha:g}: {count} ({shown}): "
                                f"{reason}; {hint}", ids, smallest, following)
 
 
@@ -420,7 +473,9 @@ def _station_mask(selection, table: Stations, name: str) -> np.ndarray:
     ids = table.station_id
     if ids.dtype.kind in "iu" and wanted.dtype.kind not in "iu":
         try:
-            wanted = wanted.astype(np.int64)
+            as_int = wanted.astype(np.int64)
+            if np.array_equal(as_int, wanted.astype(np.float64)):  # 3.0 is station 3, 1.7 is none
+                wanted = as_int
         except (TypeError, ValueError):
             pass
     elif ids.dtype.kind not in "iu":
