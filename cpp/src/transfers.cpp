@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <exception>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace shareopt {
 
@@ -101,46 +104,82 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
         return costs.scaled(lb_km) - 0.5 >= r + 1.0 + 1e-9 * std::abs(r);
     };
     struct Found { std::int64_t reduced, cost; std::int32_t giver; };
-    std::vector<Found> found;
     const auto worse = [](const Found& a, const Found& b) {
         return a.reduced < b.reduced || (a.reduced == b.reduced && a.giver < b.giver);
     };
-    for (std::int32_t j : takers) {
-        const std::int64_t pj = pi(j);
-        const Place at_j = places[static_cast<std::size_t>(j)];
-        found.clear();
-        cells.visit(cell_of[static_cast<std::size_t>(j)], true, [&](const CellGeometry::Neighbor& nb) {
-            if (hopeless(nb.lb_km, pj - cheapest - TransferCosts::kTransferTie)) return false;
-            const auto c = static_cast<std::size_t>(nb.cell);
-            for (std::int64_t k = first[c]; k < first[c + 1]; ++k) {
-                const Giver& g = sorted[static_cast<std::size_t>(k)];
-                if (hopeless(nb.lb_km, pj - g.pi - TransferCosts::kTransferTie)) break;
-                const std::int32_t i = g.station;
-                if (i == j) continue;
-                ++out.pairs_priced;
-                const double km = travel.metric_distance(g.x, g.y, at_j.x, at_j.y);
-                if (hopeless(km, pj - g.pi - TransferCosts::kTransferTie)) continue;
-                const std::int64_t cost = costs.cost_of_distance(km);
-                const std::int64_t reduced = cost + g.pi - pj;
-                if (reduced >= 0) continue;
-                // Keep the per_taker most negative (a max-heap on reduced cost).
-                if (static_cast<std::int32_t>(found.size()) < per_taker) {
-                    found.push_back({reduced, cost, i});
-                    std::push_heap(found.begin(), found.end(), worse);
-                } else if (worse(Found{reduced, cost, i}, found.front())) {
-                    std::pop_heap(found.begin(), found.end(), worse);
-                    found.back() = {reduced, cost, i};
-                    std::push_heap(found.begin(), found.end(), worse);
+    // Takers [begin, end) into part: each taker's arcs depend on nothing but the potentials.
+    const auto price_range = [&](std::size_t begin, std::size_t end, PricedTransfers& part) {
+        std::vector<Found> found;
+        for (std::size_t t = begin; t < end; ++t) {
+            const std::int32_t j = takers[t];
+            const std::int64_t pj = pi(j);
+            const Place at_j = places[static_cast<std::size_t>(j)];
+            found.clear();
+            cells.visit(cell_of[static_cast<std::size_t>(j)], true, [&](const CellGeometry::Neighbor& nb) {
+                if (hopeless(nb.lb_km, pj - cheapest - TransferCosts::kTransferTie)) return false;
+                const auto c = static_cast<std::size_t>(nb.cell);
+                for (std::int64_t k = first[c]; k < first[c + 1]; ++k) {
+                    const Giver& g = sorted[static_cast<std::size_t>(k)];
+                    if (hopeless(nb.lb_km, pj - g.pi - TransferCosts::kTransferTie)) break;
+                    const std::int32_t i = g.station;
+                    if (i == j) continue;
+                    ++part.pairs_priced;
+                    const double km = travel.metric_distance(g.x, g.y, at_j.x, at_j.y);
+                    if (hopeless(km, pj - g.pi - TransferCosts::kTransferTie)) continue;
+                    const std::int64_t cost = costs.cost_of_distance(km);
+                    const std::int64_t reduced = cost + g.pi - pj;
+                    if (reduced >= 0) continue;
+                    // Keep the per_taker most negative (a max-heap on reduced cost).
+                    if (static_cast<std::int32_t>(found.size()) < per_taker) {
+                        found.push_back({reduced, cost, i});
+                        std::push_heap(found.begin(), found.end(), worse);
+                    } else if (worse(Found{reduced, cost, i}, found.front())) {
+                        std::pop_heap(found.begin(), found.end(), worse);
+                        found.back() = {reduced, cost, i};
+                        std::push_heap(found.begin(), found.end(), worse);
+                    }
                 }
+                return true;
+            });
+            std::sort(found.begin(), found.end(), worse);
+            for (const Found& f : found) {
+                part.tail.push_back(f.giver);
+                part.head.push_back(j);
+                part.cost.push_back(f.cost);
             }
-            return true;
-        });
-        std::sort(found.begin(), found.end(), worse);
-        for (const Found& f : found) {
-            out.tail.push_back(f.giver);
-            out.head.push_back(j);
-            out.cost.push_back(f.cost);
         }
+    };
+    // Contiguous slices of the takers on the machine's cores, joined in taker order: the same
+    // arcs in the same order whatever the number of threads.
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    const std::size_t slices = std::min(threads, std::max<std::size_t>(1, takers.size() / 256));
+    std::vector<PricedTransfers> parts(slices);
+    std::vector<std::thread> workers;
+    std::exception_ptr failure;
+    std::mutex failure_lock;
+    for (std::size_t p = 0; p < slices; ++p) {
+        const std::size_t begin = takers.size() * p / slices, end = takers.size() * (p + 1) / slices;
+        const auto run = [&, p, begin, end] {
+            try {
+                price_range(begin, end, parts[p]);
+            } catch (...) {
+                const std::lock_guard<std::mutex> hold(failure_lock);
+                failure = std::current_exception();
+            }
+        };
+        if (p + 1 == slices) {
+            run();
+        } else {
+            workers.emplace_back(run);
+        }
+    }
+    for (std::thread& w : workers) w.join();
+    if (failure) std::rethrow_exception(failure);
+    for (const PricedTransfers& part : parts) {
+        out.tail.insert(out.tail.end(), part.tail.begin(), part.tail.end());
+        out.head.insert(out.head.end(), part.head.begin(), part.head.end());
+        out.cost.insert(out.cost.end(), part.cost.begin(), part.cost.end());
+        out.pairs_priced += part.pairs_priced;
     }
     return out;
 }

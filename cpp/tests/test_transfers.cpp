@@ -20,7 +20,7 @@ void test_pricing_matches_a_scan(shareopt::Metric metric, unsigned seed) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> coord(metric == shareopt::Metric::Haversine ? -74.05 : 0.0,
                                                  metric == shareopt::Metric::Haversine ? -73.9 : 10.0);
-    const std::int32_t n = 300;
+    const std::int32_t n = 1200;  // 600 takers: pricing splits them across threads
     std::vector<double> places(2 * n);
     for (std::int32_t s = 0; s < n; ++s) {
         places[2 * s] = coord(rng);

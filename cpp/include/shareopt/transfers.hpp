@@ -45,7 +45,8 @@ private:
 // is negative: at most per_taker of them for each taker, the most negative. pairs_priced counts
 // the pairs whose cost was computed; the others are ruled out by a lower bound on their cost
 // (the distance between their cells, from CellGeometry) against their potentials, a whole
-// cell at a time where its cheapest giver cannot pay.
+// cell at a time where its cheapest giver cannot pay. Takers are split across the machine's
+// cores; the result does not depend on how many there are.
 struct PricedTransfers {
     std::vector<std::int32_t> tail, head;
     std::vector<std::int64_t> cost;
