@@ -276,7 +276,8 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
 
 
 class _Transshipment:
-    """The network: stations 0..n-1, a hub in (n) and out (n + 1).
+    """The network: stations 0..n-1, a hub in (n) and out (n + 1), and in the priced model a
+    detour node (n + 2).
 
     hub_out -> i carries what station i gives (bounds: how far above its band it sits), i -> j
     the transfers, j -> hub_in what j takes, hub_in -> hub_out all bikes moved (the budget).
