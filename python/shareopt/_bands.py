@@ -74,8 +74,18 @@ def bands_at(bikes: np.ndarray, capacity: np.ndarray, alpha: float) -> Bands:
 
 def net_ranges(bikes, bands: Bands, can_give, can_take) -> tuple[np.ndarray, np.ndarray]:
     """Least and most bikes each station may gain (negative: give), restrictions applied."""
-    low, high = bands.lower - bikes, bands.upper - bikes
-    return np.where(can_give, low, np.maximum(low, 0)), np.where(can_take, high, np.minimum(high, 0))
+    return least_gain(bands.lower, bikes, can_give), most_gain(bands.upper, bikes, can_take)
+
+
+def least_gain(lower, bikes, give):
+    """Least gain of a station whose band starts at ``lower``: it may not go below 0 if it may
+    not give."""
+    return np.where(give, lower - bikes, np.maximum(lower - bikes, 0))
+
+
+def most_gain(upper, bikes, take):
+    """Most gain of a station whose band ends at ``upper``: at most 0 if it may not take."""
+    return np.where(take, upper - bikes, np.minimum(upper - bikes, 0))
 
 
 def why_infeasible(bikes, capacity, low, high, max_moved, tolerance: float = 0.0) -> tuple[str, np.ndarray] | None:
@@ -140,14 +150,12 @@ def sweep_alpha(bikes, capacity, can_give, can_take, max_moved, strict: bool) ->
     first = np.where(rem == 0, 0.0, np.minimum(rem, total - rem) / cap)  # first nonempty band
     lower_first = np.where(rem * 2 <= total, floor_q, ceil_q)            # the band there
     upper_first = np.where(rem * 2 >= total, ceil_q, floor_q)
-    lower_first = np.where(rem == 0, floor_q, lower_first)
-    upper_first = np.where(rem == 0, floor_q, upper_first)
 
     def f_low(lower):
-        return np.where(give, lower - b, np.maximum(lower - b, 0))
+        return least_gain(lower, b, give)
 
     def f_high(upper):
-        return np.where(take, upper - b, np.minimum(upper - b, 0))
+        return most_gain(upper, b, take)
 
     def stuck(lower, upper):
         return (f_low(lower) > f_high(upper)).astype(np.int64)
@@ -162,14 +170,14 @@ def sweep_alpha(bikes, capacity, can_give, can_take, max_moved, strict: bool) ->
                                      -(first > 0).astype(np.int64) if strict else 0 * first)]
     # Lower bounds fall one by one after `first`: to k at (Q - k T) / C, k = lower_first - 1 .. 0.
     station = np.repeat(np.arange(len(b)), lower_first)
-    k = _countdown(lower_first)
-    new, old = f_low_at(k, b[station], give[station]), f_low_at(k + 1, b[station], give[station])
+    k = lower_first[station] - 1 - _countup(np.zeros_like(lower_first), lower_first)
+    new, old = least_gain(k, b[station], give[station]), least_gain(k + 1, b[station], give[station])
     keys.append((share[station] - k * total) / cap[station])
     deltas.append(_deltas(new - old, 0 * k, np.maximum(new, 0) - np.maximum(old, 0), 0 * k, 0 * k, 0 * k))
     # Upper bounds rise one by one: to k at (k T - Q) / C, k = upper_first + 1 .. C.
     station = np.repeat(np.arange(len(b)), cap - upper_first)
     k = _countup(upper_first + 1, cap - upper_first)
-    new, old = f_high_at(k, b[station], take[station]), f_high_at(k - 1, b[station], take[station])
+    new, old = most_gain(k, b[station], take[station]), most_gain(k - 1, b[station], take[station])
     keys.append((k * total - share[station]) / cap[station])
     deltas.append(_deltas(0 * k, new - old, 0 * k, np.maximum(-new, 0) - np.maximum(-old, 0), 0 * k, 0 * k))
     # A station stuck at `first` gets free where its band first reaches its bikes.
@@ -206,23 +214,8 @@ def sweep_alpha(bikes, capacity, can_give, can_take, max_moved, strict: bool) ->
     return AlphaSweep(cand_keys, feasible, total)
 
 
-def f_low_at(lower, bikes, give):
-    return np.where(give, lower - bikes, np.maximum(lower - bikes, 0))
-
-
-def f_high_at(upper, bikes, take):
-    return np.where(take, upper - bikes, np.minimum(upper - bikes, 0))
-
-
 def _deltas(*columns) -> np.ndarray:
     return np.vstack([np.asarray(c, dtype=np.int64) for c in columns])
-
-
-def _countdown(starts: np.ndarray) -> np.ndarray:
-    """For each s in starts: s - 1, s - 2, ..., 0, concatenated."""
-    counts = np.asarray(starts, dtype=np.int64)
-    offsets = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(counts, counts) - 1 - (np.arange(int(counts.sum())) - offsets)
 
 
 def _countup(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

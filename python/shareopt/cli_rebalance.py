@@ -67,7 +67,7 @@ def run_rebalance(args) -> tuple[dict, str]:
                    "feasible": False, "bikes_moved": 0, "cost": None,
                    "min_feasible_alpha": err.min_feasible_alpha,
                    "next_feasible_alpha": err.next_feasible_alpha,
-                   "infeasible_stations": [s.item() if hasattr(s, "item") else s for s in err.stations[:50]],
+                   "infeasible_stations": err.stations[:50].tolist(),
                    "reason": str(err), "time_s": None}
         return summary, f"no plan: {err}"
     if args.out is not None:
