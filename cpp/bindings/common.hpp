@@ -71,5 +71,6 @@ void bind_flow(py::module_& m);
 void bind_chaining(py::module_& m);
 void bind_dispatch(py::module_& m);
 void bind_rebalance(py::module_& m);
+void bind_charging(py::module_& m);
 
 }  // namespace shareopt::bind

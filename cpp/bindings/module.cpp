@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
     shareopt::bind::bind_chaining(m);
     shareopt::bind::bind_dispatch(m);
     shareopt::bind::bind_rebalance(m);
+    shareopt::bind::bind_charging(m);
 }

@@ -127,6 +127,7 @@ int main() {
     int failures = check.failures;
     { extern int run_network_simplex_tests(); failures += run_network_simplex_tests(); }
     { extern int run_transfer_tests(); failures += run_transfer_tests(); }
+    { extern int run_charging_tests(); failures += run_charging_tests(); }
     if (failures) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

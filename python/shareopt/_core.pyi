@@ -62,6 +62,21 @@ def price_transfers(travel: TravelModel, places: ArrayLike, givers: ArrayLike, t
                     per_taker: int) -> tuple[NDArray[np.int32], NDArray[np.int32],
                                              NDArray[np.int64], int]: ...
 
+# charging ports (cpp/bindings/charging.cpp)
+def port_failure_curves(offsets: ArrayLike, time: ArrayLike, expiry: ArrayLike, charge: ArrayLike,
+                        kind: ArrayLike, initial_offsets: ArrayLike, initial_charge: ArrayLike,
+                        start: float, ports: ArrayLike, rate: ArrayLike, added_max: ArrayLike,
+                        threads: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]: ...
+def replay_ports(time: ArrayLike, expiry: ArrayLike, charge: ArrayLike, kind: ArrayLike,
+                 initial_charge: ArrayLike, start: float, ports: int,
+                 rate: float) -> tuple[int, int, NDArray[np.int8], NDArray[np.float64]]: ...
+def simulate_charging_network(ports: ArrayLike, rate: ArrayLike, car_station: ArrayLike,
+                              car_charge: ArrayLike, request_time: ArrayLike,
+                              request_expiry: ArrayLike, need: ArrayLike, use: ArrayLike,
+                              trip_seconds: ArrayLike, origin: ArrayLike, destination: ArrayLike,
+                              start: float, end: float, park_patience: float,
+                              depot_delay: float) -> dict[str, NDArray[Any]]: ...
+
 class TripChainer:
     def __init__(self, travel: TravelModel, pickup_time: ArrayLike, dropoff_time: ArrayLike,
                  pickup_xy: ArrayLike, pickup_zone: ArrayLike | None, dropoff_xy: ArrayLike,
