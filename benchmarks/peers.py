@@ -72,3 +72,37 @@ class OrToolsFlow:
             self._process.stdin.write("quit\n")
             self._process.stdin.flush()
             self._process.wait(timeout=30)
+
+
+def pulp_port_allocation(weighted, cost, max_added, budget, time_limit=None) -> dict:
+    """The port-allocation MIP of ``shareopt.allocate`` built and solved with PuLP (CBC).
+
+    The same model: a binary y[s, k] per station s and k <= max_added[s], a row
+    ``sum_k y[s, k] == 1`` per station and one row ``sum cost[s] * k * y[s, k] <= budget``;
+    CBC with msg=False and a relative gap of 0, as shareopt asks of HiGHS. ``time_s`` is the
+    wall time of the build and the solve (PuLP writes an MPS file and runs CBC in a process).
+    """
+    import time
+
+    import pulp  # benchmark-only dependency (shareopt[bench])
+
+    start = time.perf_counter()
+    weighted = np.asarray(weighted, dtype=float)
+    cost = np.asarray(cost, dtype=float)
+    max_added = np.asarray(max_added, dtype=np.int64)
+    n = len(max_added)
+    model = pulp.LpProblem("port_allocation", pulp.LpMinimize)
+    y = [[pulp.LpVariable(f"y_{s}_{k}", cat=pulp.LpBinary) for k in range(int(max_added[s]) + 1)]
+         for s in range(n)]
+    model += pulp.LpAffineExpression([(var, float(weighted[s, k]))
+                                      for s in range(n) for k, var in enumerate(y[s])])
+    for s in range(n):
+        model += pulp.LpAffineExpression([(var, 1.0) for var in y[s]]) == 1, f"one_k_{s}"
+    spend = pulp.LpAffineExpression([(var, float(cost[s]) * k) for s in range(n)
+                                     for k, var in enumerate(y[s]) if k])
+    model += spend <= float(budget), "budget"
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0.0))
+    added = [max(range(len(y[s])), key=lambda k, s=s: y[s][k].value() or 0.0) for s in range(n)]
+    return {"objective": float(sum(weighted[s, k] for s, k in enumerate(added))),
+            "added": added, "status": pulp.LpStatus[model.status],
+            "time_s": time.perf_counter() - start}

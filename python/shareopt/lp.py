@@ -147,8 +147,9 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _read_only(values: Any) -> NDArray[np.float64]:
-    array = np.array(values, dtype=np.float64)
+def read_only(values: Any, dtype: Any = np.float64) -> NDArray[Any]:
+    """A read-only copy of ``values`` (result arrays that callers must not change)."""
+    array = np.array(values, dtype=dtype)
     array.setflags(write=False)
     return array
 
@@ -301,10 +302,10 @@ class LinearProgram:
             gap, dual_bound = (0.0, objective) if is_optimal else (math.inf, trivial_bound)
         has_duals = not self.is_mip and bool(solution.dual_valid)
         return LpSolution(
-            x=_read_only(solution.col_value),
-            row_activity=_read_only(solution.row_value),
-            row_dual=_read_only(solution.row_dual) if has_duals else None,
-            col_dual=_read_only(solution.col_dual) if has_duals else None,
+            x=read_only(solution.col_value),
+            row_activity=read_only(solution.row_value),
+            row_dual=read_only(solution.row_dual) if has_duals else None,
+            col_dual=read_only(solution.col_dual) if has_duals else None,
             objective=objective, status=text, is_optimal=is_optimal, mip_gap=gap,
             dual_bound=dual_bound, time=float(highs.getRunTime()),
             iterations=max(int(info.simplex_iteration_count), 0),  # HiGHS reports -1 when none ran
@@ -316,9 +317,9 @@ class LinearProgram:
         if violated.size:
             raise InfeasibleError(f"model has no columns and rows {_first(violated)} exclude 0 "
                                   f"(HiGHS: {text})", text)
-        zeros = _read_only(np.zeros(self.n_rows))
-        return LpSolution(x=_read_only([]), row_activity=zeros, row_dual=zeros,
-                          col_dual=_read_only([]), objective=self.offset, status=text,
+        zeros = read_only(np.zeros(self.n_rows))
+        return LpSolution(x=read_only([]), row_activity=zeros, row_dual=zeros,
+                          col_dual=read_only([]), objective=self.offset, status=text,
                           is_optimal=True, mip_gap=0.0, dual_bound=self.offset, time=run_time,
                           iterations=0)
 
