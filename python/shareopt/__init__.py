@@ -5,7 +5,8 @@ arrays, synthetic generators), distances and times through :class:`TravelModel`,
 integer programs through :func:`shareopt.lp.solve_lp` (HiGHS), min-cost flows through
 :func:`shareopt.flow.min_cost_flow` (C++ network simplex). Problems: trip chains
 (:func:`solve_trip_chains`), real-time dispatch (:class:`Dispatcher`), bike rebalancing
-(:func:`shareopt.rebalance.rebalance`).
+(:func:`shareopt.rebalance.rebalance`), charging ports (:func:`shareopt.charging.plan_ports`,
+and :func:`shareopt.charging_site.site_failure_curve` for a real site's sessions).
 """
 
 from .data import (
