@@ -58,7 +58,7 @@ def test_load_json_is_only_json(data_dir, capsys):
     (["load", "{data}/yellow_tripdata_2013-01_sample.csv", "--strict"], "line 63"),
     (["synth", "orders", "--n", "0", "--out", "x.csv"], "positive integer"),
     (["synth", "orders", "--n", "ten", "--out", "x.csv"], "invalid int value"),
-    (["synth"], "orders or stations"),
+    (["synth"], "orders, stations or charging"),
     (["frobnicate"], "invalid choice"),
     (["load", "{tmp}/broken.csv.gz"], "broken gzip"),
     (["load", "{tmp}/stations.json"], "not a list of station objects"),

@@ -33,6 +33,9 @@ examples:
                                               exact trip chains for a fleet (certified)
   shareopt rebalance citibike_gbfs/ --alpha 0.1 --out moves.csv
                                               move bikes so every station ends near the fill
+  shareopt synth charging --stations 200 --cars 4000 --out net/
+  shareopt ports net/ --budget 250000 --weights 2,1 --out ports.csv
+                                              charging ports to add within a budget
 """
 
 
@@ -61,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _json_flag(demo)
 
-    synth = sub.add_parser("synth", help="write a synthetic table (orders, stations)",
+    synth = sub.add_parser("synth", help="write synthetic data (orders, stations, charging)",
                            description="Write a synthetic table with a seed: same seed, same file.")
     _json_flag(synth)
     synth_sub = synth.add_subparsers(dest="table", metavar="TABLE", parser_class=_Parser)
@@ -83,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         p.add_argument("--out", required=True, type=Path, help="file to write (CSV)")
         _json_flag(p)
+    from .cli_charging import add_ports_parser, add_synth_charging_parser
+
+    add_synth_charging_parser(synth_sub, _json_flag)
 
     load = sub.add_parser(
         "load", help="read and validate a table, report dropped rows",
@@ -106,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_rebalance import add_rebalance_parser
 
     add_rebalance_parser(sub, _json_flag)
+    add_ports_parser(sub, _json_flag)
     return parser
 
 
@@ -258,7 +265,11 @@ def _run(args) -> tuple[dict, str]:
         return result, format_demo(result)
     if args.command == "synth":
         if args.table is None:
-            raise _UsageError("shareopt synth: say which table: orders or stations")
+            raise _UsageError("shareopt synth: say which table: orders, stations or charging")
+        if args.table == "charging":
+            from .cli_charging import run_synth_charging
+
+            return run_synth_charging(args)
         if args.table == "orders":
             table = synthetic_orders(args.n, seed=args.seed)
             table.to_csv(args.out, places=args.places)
@@ -297,6 +308,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_rebalance import run_rebalance
 
         return run_rebalance(args)
+    if args.command == "ports":
+        from .cli_charging import run_ports
+
+        return run_ports(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 
