@@ -83,10 +83,18 @@ def pulp_port_allocation(weighted, cost, max_added, budget, time_limit=None) -> 
     wall time of the build and the solve (PuLP writes an MPS file and runs CBC in a process).
     """
     import time
+    import warnings
+
+    with warnings.catch_warnings():  # PuLP 3 warns about the API it still documents
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _pulp_port_allocation(weighted, cost, max_added, budget, time_limit, time.perf_counter())
+
+
+def _pulp_port_allocation(weighted, cost, max_added, budget, time_limit, start) -> dict:
+    import time
 
     import pulp  # benchmark-only dependency (shareopt[bench])
 
-    start = time.perf_counter()
     weighted = np.asarray(weighted, dtype=float)
     cost = np.asarray(cost, dtype=float)
     max_added = np.asarray(max_added, dtype=np.int64)

@@ -196,3 +196,38 @@ def test_rebalance_without_a_plan_exits_1_with_the_answer(tmp_path, capsys):
     assert sorted(result["infeasible_stations"]) == ["a", "b"]
     code, out, err = run(capsys, "rebalance", str(path), "--alpha", "-1")
     assert code == 2 and out == "" and "alpha" in err and len(err.splitlines()) == 1
+
+
+def test_synth_charging_then_ports(tmp_path, capsys):
+    folder = tmp_path / "net"
+    code, out, _ = run(capsys, "synth", "charging", "--stations", "30", "--cars", "400", "--days", "2",
+                       "--seed", "3", "--out", str(folder), "--json")
+    made = json.loads(out)
+    assert code == 0 and made["stations"] == 30
+    assert sorted(p.name for p in folder.iterdir()) == ["car_queue.csv", "charge_status.csv", "park_queue.csv",
+                                                         "stations.csv", "trips.csv"]
+    code, out, _ = run(capsys, "ports", str(folder), "--budget", "40000", "--weights", "2,1", "--json",
+                       "--out", str(tmp_path / "ports.csv"), "--frontier")
+    result = json.loads(out)
+    assert code == 0
+    for key in ("stations", "budget", "cost", "ports_added", "baseline_failures", "predicted_failures",
+                "resimulated_failures", "mip_gap", "time_s"):
+        assert key in result
+    assert result["cost"] <= 40000 and result["resimulated_failures"] == result["predicted_failures"]
+    assert result["baseline_failures"]["car"] == made["recorded_car_failures"]
+    assert result["baseline_failures"]["park"] == made["recorded_park_failures"]
+    lines = (tmp_path / "ports.csv").read_text().splitlines()
+    assert lines[0] == "station_id,ports,added" and len(lines) == 31
+    assert sum(int(line.split(",")[2]) for line in lines[1:]) == result["ports_added"]
+    assert result["frontier"]["exact"] is True
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["ports", "{tmp}", "--budget", "10"], "lacks the table(s) stations, car_queue, park_queue"),
+    (["ports", "{tmp}/nowhere", "--budget", "10"], "not a folder"),
+    (["ports", "{tmp}", "--budget", "10", "--weights", "1"], "w_car,w_park"),
+])
+def test_ports_bad_input_exits_2(tmp_path, capsys, argv, message):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and message in err and len(err.splitlines()) == 1
