@@ -17,7 +17,7 @@ from shareopt.charging import (
 )
 from shareopt.data.charging_tables import read_charging
 from shareopt.data.synthetic_charging import synthetic_charging
-from shareopt.exceptions import ValidationError
+from shareopt.exceptions import TimeLimitError, ValidationError
 
 RATE = 0.25 / 3600  # battery share per second
 
@@ -349,3 +349,12 @@ def test_equal_costs_and_convex_curves_use_exact_greedy():
         added[t] += 1
         best = min(best, sum(weighted[i, added[i]] for i in range(n)))
     assert plan.predicted["weighted"] == pytest.approx(best)
+
+
+def test_curves_in_slices_equal_one_call(network):
+    whole = failure_curves(network.data)
+    sliced = failure_curves(network.data, progress=True, time_limit=600)
+    np.testing.assert_array_equal(whole.car, sliced.car)
+    np.testing.assert_array_equal(whole.park, sliced.park)
+    with pytest.raises(TimeLimitError, match="of 40 stations"):
+        failure_curves(network.data, time_limit=0.0)

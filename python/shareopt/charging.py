@@ -19,6 +19,7 @@ whole network (cars driving the trips) with the new ports.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
@@ -29,7 +30,7 @@ import numpy as np
 from . import _core
 from ._allocation import Allocation, Frontier, allocate, frontier
 from .data.charging_tables import ChargingData, read_charging
-from .exceptions import ValidationError
+from .exceptions import TimeLimitError, ValidationError
 
 __all__ = ["FailureCurves", "PortPlan", "failure_curves", "plan_ports", "port_frontier",
            "replay_ports", "resimulate_network"]
@@ -83,7 +84,8 @@ class FailureCurves:
         return ax
 
 
-def failure_curves(data, *, max_added=None, threads: int | None = None) -> FailureCurves:
+def failure_curves(data, *, max_added=None, threads: int | None = None, progress: bool = False,
+                   time_limit: float | None = None) -> FailureCurves:
     """Replay every station with P + k ports for k = 0..max_added.
 
     Parameters
@@ -95,16 +97,16 @@ def failure_curves(data, *, max_added=None, threads: int | None = None) -> Failu
         Override the stations' ``max_added_ports`` (an int or one per station).
     threads
         Worker threads (default: every core).
+    progress
+        Show a progress bar over the events replayed.
+    time_limit
+        Seconds; past it, :class:`~shareopt.exceptions.TimeLimitError` says how far it got.
     """
     data = _as_data(data)
     added = data.max_added if max_added is None else np.broadcast_to(np.asarray(max_added), data.max_added.shape)
     if np.any(added < 0) or np.any(added != np.round(added)):
         raise ValidationError("max_added must be whole numbers >= 0", "bad_max_added", np.flatnonzero(added < 0))
-    events = data.events()
-    car, park = _core.port_failure_curves(
-        events.offsets, events.time, events.expiry, events.charge, events.kind, events.initial_offsets,
-        events.initial_charge, 0.0, data.ports.astype(np.int32), data.charge_rate / 3600.0,
-        np.asarray(added, dtype=np.int32), _threads(threads))
+    car, park = _replay(data, data.ports, np.asarray(added, dtype=np.int32), threads, progress, time_limit)
     car, park = car.astype(np.float64), park.astype(np.float64)
     car[car < 0] = np.nan
     park[park < 0] = np.nan
@@ -117,12 +119,44 @@ def replay_ports(data, added=None, *, threads: int | None = None) -> tuple[np.nd
     extra = np.zeros(data.n_stations, np.int64) if added is None else np.asarray(added, dtype=np.int64)
     if extra.shape != (data.n_stations,) or np.any(extra < 0):
         raise ValidationError(f"added must be {data.n_stations} whole numbers >= 0", "bad_added")
-    events = data.events()
-    car, park = _core.port_failure_curves(
-        events.offsets, events.time, events.expiry, events.charge, events.kind, events.initial_offsets,
-        events.initial_charge, 0.0, (data.ports + extra).astype(np.int32), data.charge_rate / 3600.0,
-        np.zeros(data.n_stations, np.int32), _threads(threads))
+    car, park = _replay(data, data.ports + extra, np.zeros(data.n_stations, np.int32), threads, False, None)
     return car[:, 0], park[:, 0]
+
+
+_BATCHES = 20  # slices of the stations when a bar or a time limit needs news along the way
+
+
+def _replay(data: ChargingData, ports, added, threads, progress: bool, time_limit: float | None):
+    """The C++ replay over every station, whole or in slices of about equal event counts."""
+    from tqdm.auto import tqdm
+
+    events = data.events()
+    ports = np.asarray(ports, dtype=np.int32)
+    rate = data.charge_rate / 3600.0
+    n = data.n_stations
+    slices = 1 if not (progress or time_limit is not None) else min(_BATCHES, max(n, 1))
+    cut = np.unique(np.searchsorted(events.offsets, np.linspace(0, events.n_events, slices + 1)[1:-1]))
+    bounds = [0, *[int(c) for c in cut if 0 < c < n], n]
+    deadline = None if time_limit is None else time.perf_counter() + float(time_limit)
+    cars, parks = [], []
+    with tqdm(total=events.n_events, desc="replay", unit=" events", disable=not progress, leave=False) as bar:
+        for a, b in itertools.pairwise(bounds):
+            lo, hi = events.offsets[a], events.offsets[b]
+            ilo, ihi = events.initial_offsets[a], events.initial_offsets[b]
+            car, park = _core.port_failure_curves(
+                events.offsets[a:b + 1] - lo, events.time[lo:hi], events.expiry[lo:hi], events.charge[lo:hi],
+                events.kind[lo:hi], events.initial_offsets[a:b + 1] - ilo, events.initial_charge[ilo:ihi], 0.0,
+                ports[a:b], rate[a:b], added[a:b], _threads(threads))
+            cars.append(car)
+            parks.append(park)
+            bar.update(int(hi - lo))
+            if deadline is not None and time.perf_counter() > deadline and b < n:
+                raise TimeLimitError(f"time limit of {time_limit} s reached after replaying {b:,} of {n:,} "
+                                     f"stations", "time limit")
+    width = int(added.max(initial=0)) + 1
+    pad = [np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1) for c in cars]
+    pad_park = [np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1) for c in parks]
+    return np.concatenate(pad), np.concatenate(pad_park)
 
 
 @dataclass(frozen=True)
@@ -214,7 +248,7 @@ class PortPlan:
 
 def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
                time_limit: float | None = None, mip_gap: float | None = None,
-               with_frontier: bool = False, threads: int | None = None) -> PortPlan:
+               with_frontier: bool = False, threads: int | None = None, progress: bool = False) -> PortPlan:
     """The ports to add per station that fail the fewest weighted reservations within a budget.
 
     Parameters
@@ -227,10 +261,16 @@ def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
         (w_car, w_park): the weight of a failed car reservation and of a failed park one.
     method
         ``"auto"`` (greedy where it is exact, else the MIP), ``"mip"`` or ``"greedy"``.
-    time_limit, mip_gap
-        For the HiGHS MIP.
+    time_limit
+        Seconds for the whole plan: the replay stops with
+        :class:`~shareopt.exceptions.TimeLimitError` past it; the MIP gets what is left and,
+        when it runs out, returns its best allocation with the gap (``exact=False``).
+    mip_gap
+        Relative gap at which HiGHS may stop (default 0: proven optimal).
     with_frontier
         Also compute the whole budget frontier (:func:`port_frontier`).
+    progress
+        Show a progress bar over the replay.
 
     Returns
     -------
@@ -240,10 +280,11 @@ def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
     data = _as_data(data)
     budget = _budget(budget)
     w = _weights(weights)
-    curves = failure_curves(data, threads=threads)
+    curves = failure_curves(data, threads=threads, progress=progress, time_limit=time_limit)
     weighted = curves.weighted(w)
+    left = None if time_limit is None else max(0.01, float(time_limit) - (time.perf_counter() - started))
     chosen: Allocation = allocate(weighted, data.cost_per_port, curves.max_added, budget, method=method,
-                                  time_limit=time_limit, mip_gap=mip_gap)
+                                  time_limit=left, mip_gap=mip_gap)
     added = chosen.added
     car, park = replay_ports(data, added, threads=threads)
     rows = np.arange(added.size)

@@ -114,6 +114,7 @@ class ChargingData:
     charge_rate: np.ndarray
     xy: np.ndarray | None
     tables: dict[str, dict[str, np.ndarray]] = field(repr=False)
+    _events: PortEventTable | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_stations(self) -> int:
@@ -130,7 +131,12 @@ class ChargingData:
                          self.tables["park_queue"]["created"].min(initial=np.inf)))
 
     def events(self) -> PortEventTable:
-        """The reservation events of every station, sorted for the replay."""
+        """The reservation events of every station, sorted for the replay (computed once)."""
+        if self._events is None:
+            self._events = self._sorted_events()
+        return self._events
+
+    def _sorted_events(self) -> PortEventTable:
         car, park = self.tables["car_queue"], self.tables["park_queue"]
         start = self.start
         station = np.concatenate([park["station"], car["station"]])
