@@ -16,6 +16,7 @@ from shareopt.charging import (
     resimulate_network,
 )
 from shareopt.data.charging_tables import read_charging
+from shareopt.data.report import DataWarning
 from shareopt.data.synthetic_charging import synthetic_charging
 from shareopt.exceptions import TimeLimitError, ValidationError
 
@@ -358,3 +359,76 @@ def test_curves_in_slices_equal_one_call(network):
     np.testing.assert_array_equal(whole.park, sliced.park)
     with pytest.raises(TimeLimitError, match="of 40 stations"):
         failure_curves(network.data, time_limit=0.0)
+
+
+def test_a_car_parked_at_the_first_event_is_not_counted_twice():
+    # One port. The first event is a car parking at 0 (its session starts at 0 too); a
+    # customer takes it at 700. The session is the park event's, not a car already there.
+    tables = {
+        "stations": {"station_id": [1], "ports": [1], "max_added_ports": [1], "cost_per_port": [1.0]},
+        "park_queue": {"event_creation_datetime": [0.0], "event_expiry_datetime": [600.0], "station_id": [1],
+                       "event_status": ["served"], "car_id": ["v1"], "charge_level": [0.9]},
+        "car_queue": {"event_creation_datetime": [700.0], "event_expiry_datetime": [800.0], "station_id": [1],
+                      "event_status": ["served"], "required_charge": [0.5]},
+        "charge_status": {"car_id": ["v1"], "station_id": [1], "datetime_in": [0.0], "datetime_out": [700.0],
+                          "charge_level_in": [0.9]},
+    }
+    data = read_charging(tables)
+    np.testing.assert_array_equal(data.initial_cars(), [0])
+    curves = failure_curves(data)
+    np.testing.assert_array_equal(curves.park[0], [0, 0])
+    np.testing.assert_array_equal(curves.car[0], [0, 0])
+    # Without car ids the count of park events at the start explains the session just as well.
+    del tables["charge_status"]["car_id"]
+    np.testing.assert_array_equal(read_charging(tables).initial_cars(), [0])
+
+
+def test_float_ids_from_a_frame_with_a_missing_id():
+    # Integer ids with one missing: the column turns float; 1.0 still names station 1 and
+    # the missing one is reported as missing, alone.
+    tables = tiny_tables()
+    tables["stations"] = dict(tables["stations"], station_id=[1, 2])
+    tables["car_queue"] = dict(tables["car_queue"], station_id=[1.0, np.nan, 1.0])
+    tables["park_queue"] = dict(tables["park_queue"], station_id=[1, 1, 2])
+    tables["charge_status"] = dict(tables["charge_status"], station_id=[1])
+    with pytest.raises(ValidationError, match=r"1 car_queue rows are invalid: row 1 \(have no station_id\)"):
+        read_charging(tables)
+
+
+def test_plan_warns_when_history_and_replay_disagree():
+    tables = tiny_tables(car_queue__event_status=["failed", "failed", "failed"])
+    with pytest.warns(DataWarning, match="record 3 failed car"):
+        plan = plan_ports(read_charging(tables), 1.0)
+    assert plan.recorded == {"car": 3, "park": 1}
+    assert plan.baseline["car"] == 1
+
+
+def test_frontier_falls_back_to_the_mip_when_the_budget_has_too_many_steps(network):
+    data = network.data
+    data_cents = read_charging(dict(network.tables, stations=dict(network.tables["stations"],
+                                                                   cost_per_port=data.cost_per_port + 0.01)))
+    front = port_frontier(data_cents, points=5, max_budget=1e9)
+    assert front.method == "mip" and not front.exact and front.budget.size <= 5
+
+
+def test_core_refuses_arrays_it_cannot_trust():
+    t, e, c = np.array([0.0, 1.0]), np.array([5.0, 6.0]), np.full(2, 0.5)
+    for kind in (np.array([256, 1]), np.array([0.9, 1.0])):
+        with pytest.raises(ValueError, match="kind must hold whole numbers"):
+            _core.replay_ports(t, e, c, kind, np.zeros(0), 0.0, 1, 1e-4)
+    k = np.array([0, 1], np.int8)
+    with pytest.raises(ValueError, match="offsets must not decrease"):  # would read past the arrays
+        _core.port_failure_curves(np.array([0, 10**8, 2]), t, e, c, k, np.zeros(3, np.int64), np.zeros(0), 0.0,
+                                  np.ones(2, np.int32), np.full(2, 1e-4), np.ones(2, np.int32), 2)
+    with pytest.raises(ValueError, match="too many ports"):  # ports + k would overflow
+        _core.port_failure_curves(np.array([0, 2]), t, e, c, k, np.zeros(2, np.int64), np.zeros(0), 0.0,
+                                  np.full(1, 2**31 - 1, np.int32), np.full(1, 1e-4), np.ones(1, np.int32), 2)
+
+
+def test_replay_of_a_long_backlog():
+    # 40,000 customers wait all day at a station with no cars: each event must not scan
+    # the whole queue (it took 10 s before the queues were ordered; now milliseconds).
+    n = 40_000
+    t = np.arange(n, dtype=float)
+    got = _core.replay_ports(t, t + 86_400, np.full(n, 0.5), np.ones(n, np.int8), np.zeros(0), 0.0, 0, 1e-4)
+    assert got[:2] == (n, 0)

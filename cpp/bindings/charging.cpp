@@ -9,7 +9,7 @@ namespace {
 
 template <typename T>
 std::vector<T> to_vector(const py::object& obj, const char* name, py::ssize_t n = -1) {
-    auto array = vector<T>(obj, name, n);
+    auto array = std::is_integral_v<T> ? whole_vector<T>(obj, name, n) : vector<T>(obj, name, n);
     return {array.data(), array.data() + array.shape(0)};
 }
 
@@ -51,19 +51,21 @@ void bind_charging(py::module_& m) {
         [](const py::object& offsets, const py::object& time, const py::object& expiry, const py::object& charge,
            const py::object& kind, const py::object& initial_offsets, const py::object& initial_charge, double start,
            const py::object& ports, const py::object& rate, const py::object& added_max, int threads) {
-            auto off = vector<std::int64_t>(offsets, "offsets");
+            auto off = whole_vector<std::int64_t>(offsets, "offsets");
             const py::ssize_t n = off.shape(0) - 1;
             if (n < 0) throw std::invalid_argument("offsets must have n_stations + 1 entries");
+            if (off.at(0) != 0 || off.at(n) < 0) throw std::invalid_argument("offsets must start at 0 and not decrease");
             const py::ssize_t events = off.at(n);
             auto t = vector<double>(time, "time", events);
             auto e = vector<double>(expiry, "expiry", events);
             auto c = vector<double>(charge, "charge", events);
-            auto k = vector<std::int8_t>(kind, "kind", events);
-            auto ioff = vector<std::int64_t>(initial_offsets, "initial_offsets", n + 1);
+            auto k = whole_vector<std::int8_t>(kind, "kind", events);
+            auto ioff = whole_vector<std::int64_t>(initial_offsets, "initial_offsets", n + 1);
+            if (ioff.at(0) != 0 || ioff.at(n) < 0) throw std::invalid_argument("initial_offsets must start at 0 and not decrease");
             auto ic = vector<double>(initial_charge, "initial_charge", ioff.at(n));
-            auto p = vector<std::int32_t>(ports, "ports", n);
+            auto p = whole_vector<std::int32_t>(ports, "ports", n);
             auto r = vector<double>(rate, "rate", n);
-            auto a = vector<std::int32_t>(added_max, "added_max", n);
+            auto a = whole_vector<std::int32_t>(added_max, "added_max", n);
             FailureCurves curves;
             {
                 py::gil_scoped_release release;
@@ -87,7 +89,7 @@ void bind_charging(py::module_& m) {
             const py::ssize_t n = t.shape(0);
             auto e = vector<double>(expiry, "expiry", n);
             auto c = vector<double>(charge, "charge", n);
-            auto k = vector<std::int8_t>(kind, "kind", n);
+            auto k = whole_vector<std::int8_t>(kind, "kind", n);
             auto ic = vector<double>(initial_charge, "initial_charge");
             PortEvents events{t.data(), e.data(), c.data(), k.data(), n, ic.data(), ic.shape(0), start};
             check_port_events(events, 0);

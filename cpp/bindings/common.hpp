@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "shareopt/fleet_costs.hpp"
 
@@ -36,6 +37,23 @@ CArray<T> vector(const py::handle& obj, const char* name, py::ssize_t n = -1) {
                                     (n >= 0 ? " of length " + std::to_string(n) : std::string()));
     }
     return array;
+}
+
+// A 1-d array of whole numbers, refused (not silently cast) when its values are not whole
+// or do not fit T.
+template <typename T>
+CArray<T> whole_vector(const py::handle& obj, const char* name, py::ssize_t n = -1) {
+    auto given = py::array::ensure(obj);
+    if (!given) throw std::invalid_argument(std::string(name) + " must be an array");
+    auto cast = vector<T>(given, name, n);
+    const char kind = given.dtype().kind();
+    const bool same = (kind == 'i' || kind == 'u' || kind == 'b') && given.itemsize() <= static_cast<py::ssize_t>(sizeof(T)) &&
+                      (kind != 'u' || given.itemsize() < static_cast<py::ssize_t>(sizeof(T)) || std::is_unsigned_v<T>);
+    if (!same && !py::cast<bool>(given.attr("__eq__")(cast).attr("all")())) {
+        throw std::invalid_argument(std::string(name) + " must hold whole numbers that fit " +
+                                    std::to_string(8 * sizeof(T)) + "-bit integers");
+    }
+    return cast;
 }
 
 // Optional zone ids: None gives nullptr-backed std::nullopt.

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -104,15 +106,22 @@ FailureCurves failure_curves(const std::int64_t* offsets, const double* time, co
         events.start = start;
         return events;
     };
+    // The offsets first, whole: a later decrease must not let an earlier station read past
+    // the arrays.
     if (offsets[0] != 0 || initial_offsets[0] != 0) throw std::invalid_argument("offsets must start at 0");
+    for (std::int64_t s = 0; s < stations; ++s) {
+        if (offsets[s + 1] < offsets[s] || initial_offsets[s + 1] < initial_offsets[s]) {
+            throw std::invalid_argument("station " + std::to_string(s) + ": offsets must not decrease");
+        }
+        if (static_cast<std::int64_t>(ports[s]) + added_max[s] > std::numeric_limits<std::int32_t>::max()) {
+            throw std::invalid_argument("station " + std::to_string(s) + ": too many ports");
+        }
+    }
     for (std::int64_t s = 0; s < stations; ++s) {
         if (added_max[s] < 0) throw std::invalid_argument("station " + std::to_string(s) + ": added ports must be >= 0");
         if (ports[s] < 0) throw std::invalid_argument("station " + std::to_string(s) + ": ports must be >= 0");
         if (!(rate_per_second[s] >= 0.0) || !std::isfinite(rate_per_second[s])) {
             throw std::invalid_argument("station " + std::to_string(s) + ": charge rate must be finite and >= 0");
-        }
-        if (offsets[s + 1] < offsets[s] || initial_offsets[s + 1] < initial_offsets[s]) {
-            throw std::invalid_argument("station " + std::to_string(s) + ": offsets must not decrease");
         }
         if (initial_offsets[s + 1] - initial_offsets[s] > ports[s]) {
             throw std::invalid_argument("station " + std::to_string(s) + ": more cars plugged at the start than ports");
@@ -126,21 +135,30 @@ FailureCurves failure_curves(const std::int64_t* offsets, const double* time, co
 
     // Stations differ a lot in size: workers take the next station from a shared counter.
     std::atomic<std::int64_t> next{0};
-    auto work = [&]() {
-        for (std::int64_t s = next++; s < stations; s = next++) {
-            const PortEvents events = events_of(s);
-            for (std::int32_t k = 0; k <= added_max[s]; ++k) {
-                const ReplayCounts counts = replay_station(events, ports[s] + k, rate_per_second[s]);
-                curves.car[static_cast<std::size_t>(s * curves.width + k)] = counts.car_failures;
-                curves.park[static_cast<std::size_t>(s * curves.width + k)] = counts.park_failures;
+    const int n_threads = std::max(1, std::min<int>(threads, static_cast<int>(std::min<std::int64_t>(stations, 64))));
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n_threads));
+    auto work = [&](int worker) {
+        try {
+            for (std::int64_t s = next++; s < stations; s = next++) {
+                const PortEvents events = events_of(s);
+                for (std::int32_t k = 0; k <= added_max[s]; ++k) {
+                    const ReplayCounts counts = replay_station(events, ports[s] + k, rate_per_second[s]);
+                    curves.car[static_cast<std::size_t>(s * curves.width + k)] = counts.car_failures;
+                    curves.park[static_cast<std::size_t>(s * curves.width + k)] = counts.park_failures;
+                }
             }
+        } catch (...) {
+            errors[static_cast<std::size_t>(worker)] = std::current_exception();  // e.g. bad_alloc
+            next = stations;  // the others stop at their next station
         }
     };
-    const int n_threads = std::max(1, std::min<int>(threads, static_cast<int>(std::min<std::int64_t>(stations, 64))));
     std::vector<std::thread> workers;
-    for (int i = 1; i < n_threads; ++i) workers.emplace_back(work);
-    work();
+    for (int i = 1; i < n_threads; ++i) workers.emplace_back(work, i);
+    work(0);
     for (std::thread& w : workers) w.join();
+    for (const std::exception_ptr& error : errors) {
+        if (error) std::rethrow_exception(error);
+    }
     return curves;
 }
 

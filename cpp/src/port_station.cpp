@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -49,37 +50,50 @@ void PortStation::plug_initial(std::int32_t car, double time, double charge) {
 void PortStation::car_returns(std::int64_t request, std::int32_t car, double time, double expiry,
                               double charge) {
     run_before(time);
-    cars_waiting_.push_back(WaitingCar{request, car, expiry, charge});
+    const std::int64_t n = arrivals_++;
+    cars_waiting_.emplace(n, WaitingCar{request, car, expiry, charge});
+    car_expiries_.emplace(expiry, n);
     settle(time);
 }
 
 void PortStation::customer_arrives(std::int64_t request, double time, double expiry, double need) {
     run_before(time);
-    customers_waiting_.push_back(WaitingCustomer{request, expiry, need});
+    const std::int64_t n = arrivals_++;
+    customers_waiting_.emplace(n, WaitingCustomer{request, expiry, need});
+    customer_expiries_.emplace(expiry, n);
+    customer_needs_.emplace(need, n);
     settle(time);
 }
 
-// Free ports take waiting cars; then the fullest car goes to the earliest customer it can
-// serve, which frees a port, and so on until nothing changes.
+void PortStation::drop_customer(std::map<std::int64_t, WaitingCustomer>::iterator it) {
+    customer_expiries_.erase({it->second.expiry, it->first});
+    customer_needs_.erase({it->second.need, it->first});
+    customers_waiting_.erase(it);
+}
+
+// Free ports take waiting cars; then the earliest customer some car can serve gets the least
+// charged such car, which frees a port, and so on until nothing changes.
 void PortStation::settle(double time) {
     now_ = std::max(now_, time);
     for (;;) {
         while (static_cast<std::int32_t>(plugged_.size()) < ports_ && !cars_waiting_.empty()) {
-            const WaitingCar car = cars_waiting_.front();
-            cars_waiting_.pop_front();
+            const auto first = cars_waiting_.begin();
+            const WaitingCar car = first->second;
+            car_expiries_.erase({car.expiry, first->first});
+            cars_waiting_.erase(first);
             plug(car.request, car.car, time, car.charge);
         }
         if (plugged_.empty() || customers_waiting_.empty()) return;
-        auto car = plugged_.end();
+        // The fullest car serves a need if any car does: when it cannot serve the smallest
+        // need, nobody is served (the usual case, decided without a scan).
+        const double fullest = plugged_.rbegin()->key;
+        if (!(ready_time(fullest, customer_needs_.begin()->first) <= time)) return;
         auto chosen = customers_waiting_.begin();
-        for (; chosen != customers_waiting_.end(); ++chosen) {
-            car = least_ready(chosen->need, time);
-            if (car != plugged_.end()) break;
-        }
-        if (chosen == customers_waiting_.end()) return;
-        const std::int64_t request = chosen->request;
+        while (!(ready_time(fullest, chosen->second.need) <= time)) ++chosen;
+        const auto car = least_ready(chosen->second.need, time);
+        const std::int64_t request = chosen->second.request;
         const Plugged taken = *car;
-        customers_waiting_.erase(chosen);
+        drop_customer(chosen);
         plugged_.erase(car);
         if (observer_) observer_->served(request, taken.car, time, charge_at(taken.key, time));
     }
@@ -99,40 +113,55 @@ std::multiset<PortStation::Plugged, PortStation::Emptier>::iterator PortStation:
     return it;
 }
 
+namespace {
+// Arrival numbers of the entries expiring by `time`, in arrival order.
+std::vector<std::int64_t> due(const std::set<std::pair<double, std::int64_t>>& expiries, double time) {
+    std::vector<std::int64_t> gone;
+    for (auto it = expiries.begin(); it != expiries.end() && it->first <= time; ++it) gone.push_back(it->second);
+    std::sort(gone.begin(), gone.end());
+    return gone;
+}
+}  // namespace
+
+// Requests still waiting at their expiry fail, in arrival order (customers, then cars).
 void PortStation::expire_through(double time) {
     now_ = std::max(now_, time);
-    auto customer_gone = [&](const WaitingCustomer& c) {
-        if (c.expiry > time) return false;
+    for (const std::int64_t n : due(customer_expiries_, time)) {
+        const auto it = customers_waiting_.find(n);
+        const WaitingCustomer customer = it->second;
+        drop_customer(it);
         ++car_failures_;
-        if (observer_) observer_->car_failed(c.request, c.expiry);
-        return true;
-    };
-    customers_waiting_.erase(std::remove_if(customers_waiting_.begin(), customers_waiting_.end(), customer_gone),
-                             customers_waiting_.end());
-    auto car_gone = [&](const WaitingCar& c) {
-        if (c.expiry > time) return false;
+        if (observer_) observer_->car_failed(customer.request, customer.expiry);
+    }
+    for (const std::int64_t n : due(car_expiries_, time)) {
+        const auto it = cars_waiting_.find(n);
+        const WaitingCar car = it->second;
+        car_expiries_.erase({car.expiry, n});
+        cars_waiting_.erase(it);
         ++park_failures_;
-        if (observer_) observer_->park_failed(c.request, c.car, c.expiry);
-        return true;
-    };
-    cars_waiting_.erase(std::remove_if(cars_waiting_.begin(), cars_waiting_.end(), car_gone), cars_waiting_.end());
+        if (observer_) observer_->park_failed(car.request, car.car, car.expiry);
+    }
 }
 
 Moment PortStation::next_moment() const {
     Moment next;
     double expiry = kInf;
-    for (const WaitingCar& c : cars_waiting_) expiry = std::min(expiry, c.expiry);
-    for (const WaitingCustomer& c : customers_waiting_) expiry = std::min(expiry, c.expiry);
+    if (!car_expiries_.empty()) expiry = car_expiries_.begin()->first;
+    if (!customer_expiries_.empty()) expiry = std::min(expiry, customer_expiries_.begin()->first);
     if (expiry < kInf) next = Moment{expiry, 1};
     if (!plugged_.empty() && rate_ > 0.0) {
-        const double key = plugged_.rbegin()->key;  // the fullest car is ready first
-        for (const WaitingCustomer& c : customers_waiting_) {
-            const double ready = ready_time(key, c.need);
-            if (ready <= c.expiry) {
-                // settle() has served every customer that was ready; guard against a
-                // wake-up in the past all the same, so the loop always moves forward.
-                const Moment wake{std::max(ready, now_), 0};
-                if (wake < next) next = wake;
+        // The fullest car is ready first, and for the smallest need first: the first need
+        // it can reach before that customer's expiry gives the wake-up.
+        const double key = plugged_.rbegin()->key;
+        for (const auto& [need, n] : customer_needs_) {
+            const double ready = ready_time(key, need);
+            // settle() has served every customer that was ready; guard against a wake-up
+            // in the past all the same, so the loop always moves forward.
+            const Moment wake{std::max(ready, now_), 0};
+            if (!(wake < next)) break;  // larger needs are ready later still
+            if (ready <= customers_waiting_.at(n).expiry) {
+                next = wake;
+                break;
             }
         }
     }

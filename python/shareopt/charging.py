@@ -23,6 +23,7 @@ import itertools
 import math
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ import numpy as np
 from . import _core
 from ._allocation import Allocation, Frontier, allocate, frontier
 from .data.charging_tables import ChargingData, read_charging
+from .data.report import DataWarning
 from .exceptions import TimeLimitError, ValidationError
 
 __all__ = ["FailureCurves", "PortPlan", "failure_curves", "plan_ports", "port_frontier",
@@ -178,6 +180,10 @@ class PortPlan:
         Proved optimal (greedy on convex curves with equal costs, or MIP within its gap 0).
     mip_gap : float
     time_s : float
+    recorded : dict or None
+        ``{"car": n, "park": n}`` failures the tables record (their ``event_status``), when
+        they say; a replay with today's ports should give the same (``baseline``), and a
+        :class:`~shareopt.data.DataWarning` says so when it does not.
     curves : FailureCurves
     frontier : Frontier or None
     """
@@ -198,6 +204,7 @@ class PortPlan:
     time_s: float
     curves: FailureCurves = field(repr=False)
     frontier: Frontier | None = field(default=None, repr=False)
+    recorded: dict | None = None
 
     def to_dict(self) -> dict:
         """JSON-safe summary (no per-station arrays)."""
@@ -206,7 +213,8 @@ class PortPlan:
                "weights": list(self.weights), "baseline_failures": self.baseline,
                "predicted_failures": self.predicted, "resimulated_failures": self.resimulated,
                "method": self.method, "case": self.case, "exact": bool(self.exact),
-               "mip_gap": _finite(self.mip_gap), "time_s": round(float(self.time_s), 4)}
+               "mip_gap": _finite(self.mip_gap), "recorded_failures": self.recorded,
+               "time_s": round(float(self.time_s), 4)}
         if self.frontier is not None:
             out["frontier"] = self.frontier.to_dict()
         return out
@@ -248,7 +256,8 @@ class PortPlan:
 
 def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
                time_limit: float | None = None, mip_gap: float | None = None,
-               with_frontier: bool = False, threads: int | None = None, progress: bool = False) -> PortPlan:
+               with_frontier: bool = False, frontier_points: int | None = None, threads: int | None = None,
+               progress: bool = False) -> PortPlan:
     """The ports to add per station that fail the fewest weighted reservations within a budget.
 
     Parameters
@@ -267,8 +276,9 @@ def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
         when it runs out, returns its best allocation with the gap (``exact=False``).
     mip_gap
         Relative gap at which HiGHS may stop (default 0: proven optimal).
-    with_frontier
-        Also compute the whole budget frontier (:func:`port_frontier`).
+    with_frontier, frontier_points
+        Also compute the whole budget frontier (:func:`port_frontier`; ``frontier_points``
+        budgets when it has to fall back to the MIP).
     progress
         Show a progress bar over the replay.
 
@@ -289,22 +299,60 @@ def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
     car, park = replay_ports(data, added, threads=threads)
     rows = np.arange(added.size)
     summary = _summary
-    plan_frontier = frontier(weighted, data.cost_per_port, curves.max_added) if with_frontier else None
+    plan_frontier = _frontier(weighted, data.cost_per_port, curves.max_added, None, "auto", frontier_points) \
+        if with_frontier else None
+    recorded = _recorded(data, curves)
     return PortPlan(
         station_id=data.station_id, ports=data.ports, added=added, cost=float(chosen.cost), budget=budget,
         weights=w, baseline=summary(curves.car[:, 0], curves.park[:, 0], w),
         predicted=summary(curves.car[rows, added], curves.park[rows, added], w),
         resimulated=summary(car, park, w), method=chosen.method, case=chosen.case, exact=chosen.exact,
-        mip_gap=chosen.mip_gap, time_s=time.perf_counter() - started, curves=curves, frontier=plan_frontier)
+        mip_gap=chosen.mip_gap, time_s=time.perf_counter() - started, curves=curves, frontier=plan_frontier,
+        recorded=recorded)
 
 
 def port_frontier(data, *, weights=(1.0, 1.0), max_budget: float | None = None, method: str = "auto",
-                  threads: int | None = None) -> Frontier:
-    """Least weighted failures for every budget from 0 to ``max_budget`` (exact; see _allocation)."""
+                  points: int | None = None, threads: int | None = None) -> Frontier:
+    """Least weighted failures for every budget from 0 to ``max_budget``.
+
+    ``method="auto"`` is exact: the greedy order when every curve is convex and every port
+    costs the same, else a dynamic program over the budget in the costs' common unit. When
+    that would need too many budget steps (costs in cents over a large budget), it solves the
+    MIP at ``points`` budgets instead (default 41) and says so (``method="mip"``, with
+    ``proven`` per budget, ``exact=False``). ``method`` may also be "greedy", "dp" or "mip".
+    """
     data = _as_data(data)
     curves = failure_curves(data, threads=threads)
-    return frontier(curves.weighted(_weights(weights)), data.cost_per_port, curves.max_added, max_budget,
-                    method=method)
+    return _frontier(curves.weighted(_weights(weights)), data.cost_per_port, curves.max_added, max_budget,
+                     method, points)
+
+
+_FRONTIER_POINTS = 41
+
+
+def _frontier(weighted, cost, max_added, max_budget, method: str, points: int | None) -> Frontier:
+    try:
+        return frontier(weighted, cost, max_added, max_budget, method=method,
+                        points=points if method == "mip" else None)
+    except ValidationError as err:
+        if method != "auto" or err.reason not in ("too_large", "no_cost_unit"):
+            raise
+    return frontier(weighted, cost, max_added, max_budget, method="mip", points=points or _FRONTIER_POINTS)
+
+
+def _recorded(data: ChargingData, curves: FailureCurves) -> dict | None:
+    """The failures the tables record, with a warning when today's replay does not agree."""
+    summary = data.summary()
+    car, park = summary["recorded_car_failures"], summary["recorded_park_failures"]
+    if car is None or park is None:
+        return None
+    replayed = (int(np.nansum(curves.car[:, 0])), int(np.nansum(curves.park[:, 0])))
+    if (car, park) != replayed:
+        warnings.warn(f"the tables record {car:,} failed car and {park:,} failed park reservations, "
+                      f"a replay with today's ports gives {replayed[0]:,} and {replayed[1]:,}: the "
+                      "history does not follow the replay's rules (see shareopt.charging), so the "
+                      "curves may be off", DataWarning, stacklevel=3)
+    return {"car": car, "park": park}
 
 
 def resimulate_network(synthetic, added) -> dict:

@@ -32,10 +32,16 @@ def add_ports_parser(sub, json_flag) -> None:
                         "(default 1,1)")
     parser.add_argument("--method", choices=("auto", "mip", "greedy"), default="auto",
                         help="auto (default): greedy where it is exact, else the MIP")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds for the MIP (default none)")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds for the whole plan (default none): the replay stops with an error "
+                        "past it; the MIP returns its best allocation and gap")
     parser.add_argument("--mip-gap", type=float, default=None, help="relative MIP gap to stop at (default 0)")
     parser.add_argument("--frontier", action="store_true",
-                        help="also the least failures for every budget (exact), in the output")
+                        help="also the least failures for every budget, in the output: exact (greedy or "
+                        "a dynamic program over the budget) unless the costs need too many budget "
+                        "steps, then the MIP at --frontier-points budgets")
+    parser.add_argument("--frontier-points", type=int, default=None,
+                        help="budgets for a MIP frontier (default 41)")
     parser.add_argument("--out", type=Path, help="write station_id,ports,added as CSV")
     parser.add_argument("--plot", type=Path, help="save a figure (the frontier with --frontier) to this file")
     json_flag(parser)
@@ -91,7 +97,8 @@ def run_ports(args) -> tuple[dict, str]:
 
     data = read_charging(args.data)
     plan = plan_ports(data, args.budget, weights=args.weights, method=args.method,
-                      time_limit=args.time_limit, mip_gap=args.mip_gap, with_frontier=args.frontier)
+                      time_limit=args.time_limit, mip_gap=args.mip_gap, with_frontier=args.frontier,
+                      frontier_points=args.frontier_points)
     if args.out is not None:
         plan.to_csv(args.out)
     if args.plot is not None:
@@ -103,7 +110,12 @@ def run_ports(args) -> tuple[dict, str]:
     summary = plan.to_dict()
     summary.update(events=data.n_events, out=None if args.out is None else str(args.out))
     base, pred, resim = summary["baseline_failures"], summary["predicted_failures"], summary["resimulated_failures"]
-    proof = "optimal" if plan.exact else f"gap {plan.mip_gap:.2%}"
+    if plan.exact:
+        proof = "optimal"
+    elif plan.method == "greedy":
+        proof = "greedy, not proved optimal"
+    else:
+        proof = f"gap {plan.mip_gap:.2%}"
     text = (f"{summary['stations']:,} stations, {data.n_events:,} reservation events: add "
             f"{summary['ports_added']:,} ports at {summary['stations_with_ports']:,} stations for "
             f"{summary['cost']:,.2f} of {summary['budget']:,.2f} ({plan.method}, {proof}; curves {plan.case}).\n"
@@ -111,6 +123,11 @@ def run_ports(args) -> tuple[dict, str]:
             f"{pred['car']:,} / {pred['park']:,} predicted, {resim['car']:,} / {resim['park']:,} "
             f"re-simulated; {summary['time_s']:.2f} s"
             + (f"\nplan written to {args.out}" if args.out else ""))
+    recorded = summary["recorded_failures"]
+    if recorded is not None and (recorded["car"], recorded["park"]) != (base["car"], base["park"]):
+        text += (f"\nwarning: the tables record {recorded['car']:,} / {recorded['park']:,} failures; the "
+                 "replay with today's ports does not give them back, so the curves may be off")
     if plan.frontier is not None:
-        text += f"\nfrontier: {plan.frontier.budget.size:,} budgets with a change ({plan.frontier.method})"
+        exact = "exact" if plan.frontier.exact else "not exact: MIP at chosen budgets"
+        text += f"\nfrontier: {plan.frontier.budget.size:,} budgets with a change ({plan.frontier.method}, {exact})"
     return summary, text

@@ -16,9 +16,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
+#include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace shareopt {
@@ -87,6 +88,7 @@ private:
         std::int64_t request;
         double expiry, need;
     };
+    using Keyed = std::set<std::pair<double, std::int64_t>>;  // (value, arrival number)
 
     double ready_time(double key, double need) const;
     double charge_at(double key, double time) const;
@@ -95,13 +97,18 @@ private:
     std::multiset<Plugged, Emptier>::iterator least_ready(double need, double time) const;
     void expire_through(double time);
     void plug(std::int64_t request, std::int32_t car, double time, double charge);
+    void drop_customer(std::map<std::int64_t, WaitingCustomer>::iterator it);
 
     std::int32_t ports_;
     double rate_;
     PortObserver* observer_;
     std::multiset<Plugged, Emptier> plugged_;  // emptiest first
-    std::deque<WaitingCar> cars_waiting_;
-    std::vector<WaitingCustomer> customers_waiting_;
+    // Waiting requests by arrival number (the order they are served in), with their
+    // expiries and needs ordered too, so that no step scans a long queue.
+    std::map<std::int64_t, WaitingCar> cars_waiting_;
+    std::map<std::int64_t, WaitingCustomer> customers_waiting_;
+    Keyed car_expiries_, customer_expiries_, customer_needs_;
+    std::int64_t arrivals_ = 0;
     std::int64_t car_failures_ = 0, park_failures_ = 0;
     double now_ = -std::numeric_limits<double>::infinity();
 };

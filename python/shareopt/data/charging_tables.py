@@ -165,10 +165,37 @@ class ChargingData:
         out = status["out"]
         # Out at the start itself: taken by the first customer, so there at the start.
         plugged = (status["in"] <= start) & ~(out < start)  # NaN out: still plugged
+        plugged &= ~self._plugged_by_first_events(start)
         station = status["station"][plugged]
         hours = (start - status["in"][plugged]) / 3600.0
         charge = np.minimum(1.0, status["charge_in"][plugged] + self.charge_rate[station] * hours)
         return station, charge
+
+    def _plugged_by_first_events(self, start: float) -> np.ndarray:
+        """Sessions that begin at ``start`` because a park request at ``start`` began them.
+
+        The replay plugs those cars itself; counting them as already there would count them
+        twice. Matched by station and car_id when both tables have car ids, else by number:
+        at most as many such sessions per station as park requests there at ``start``.
+        """
+        status, park = self.tables["charge_status"], self.tables["park_queue"]
+        at_start = np.flatnonzero(status["in"] == start)
+        first = park["created"] == start
+        explained = np.zeros(status["in"].size, dtype=bool)
+        if at_start.size == 0 or not first.any():
+            return explained
+        if status.get("car_id") is not None and park.get("car_id") is not None:
+            arrived = set(zip(park["station"][first].tolist(), park["car_id"][first].tolist()))
+            for row in at_start:
+                explained[row] = (int(status["station"][row]), status["car_id"][row]) in arrived
+            return explained
+        room = np.bincount(park["station"][first], minlength=self.n_stations)
+        for row in at_start:
+            s = int(status["station"][row])
+            if room[s] > 0:
+                explained[row] = True
+                room[s] -= 1
+        return explained
 
     def initial_cars(self) -> np.ndarray:
         """Cars plugged at the start, per station."""
@@ -217,7 +244,7 @@ def read_charging(data, *, stations=None) -> ChargingData:
                           f"(expected {', '.join(t + '.csv' for t in TABLES)})")
     raw = {name: _read_table(name, source) for name, source in sources.items() if name in _COLUMNS}
     s = raw["stations"]
-    station_id = s["station_id"]
+    station_id = _id_texts(s["station_id"])
     n = station_id.size
     check = RowChecker(n, "stations", strict=True)
     check.flag("missing_id", station_id == "", "have no station_id")
@@ -235,7 +262,7 @@ def read_charging(data, *, stations=None) -> ChargingData:
                "have a cost_per_port that is not a finite number > 0")
     rate = s.get("charge_rate_per_hour")
     rate = np.full(n, DEFAULT_CHARGE_RATE) if rate is None else np.where(np.isnan(rate), DEFAULT_CHARGE_RATE, rate)
-    check.flag("bad_rate", ~(rate >= 0) | ~np.isfinite(rate), "have a charge_rate_per_hour that is negative")
+    check.flag("bad_rate", ~(rate >= 0) | ~np.isfinite(rate), "have a charge_rate_per_hour that is not a finite number >= 0")
     check.raise_if_strict()
     if n == 0:
         raise ValidationError("the stations table has no rows", "empty")
@@ -292,7 +319,17 @@ def _read_table(name: str, source) -> dict[str, np.ndarray]:
     return out
 
 
+def _id_texts(values) -> np.ndarray:
+    """Ids as text, whole floats without their ".0": a DataFrame column of integer ids
+    becomes float when one is missing, and "7.0" must still name station 7."""
+    return np.asarray([v[:-2] if v.endswith(".0") and v[:-2].lstrip("-").isdigit() else v
+                       for v in values], dtype=object)
+
+
 def _station_index(values, known: dict[str, int], check: RowChecker, column: str) -> np.ndarray:
+    values = _id_texts(values)
+    missing = values == ""
+    check.flag(f"missing_{column}", missing, f"have no {column}")
     index = np.fromiter((known.get(v, -1) for v in values), dtype=np.int64, count=len(values))
     check.flag(f"unknown_{column}", index < 0, f"name a {column} that is not in the stations table")
     return index

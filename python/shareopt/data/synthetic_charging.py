@@ -2,7 +2,8 @@
 
 Customers ask for cars at stations (more from homes in the morning, from work in the
 afternoon, destinations by a gravity rule); the C++ network simulation then lets the cars
-really drive the trips: a served customer takes the fullest plugged car, its battery drops
+really drive the trips: a served customer takes the least charged plugged car that holds the
+trip (best fit), its battery drops
 with the distance, it asks for a port at the destination and waits for one until its
 patience runs out (then the operator takes it to a depot and brings it back charged);
 plugged cars charge at the station's rate. What the simulation records is the tables, so a
