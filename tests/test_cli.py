@@ -231,3 +231,21 @@ def test_ports_bad_input_exits_2(tmp_path, capsys, argv, message):
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and message in err and len(err.splitlines()) == 1
+
+
+def test_hexfleet_json(shared_data, tmp_path, capsys):
+    trips = shared_data / "nyc" / "yellow_tripdata_2021-01-01_head.csv"
+    code, out, _ = run(capsys, "hexfleet", str(trips), "--date", "2021-01-01", "--resolution", "7", "--periods", "4",
+                       "--scenarios", "4", "--test-scenarios", "20", "--fleet", "200", "--json",
+                       "--out", str(tmp_path / "plan.csv"))
+    result = json.loads(out)
+    assert code == 0
+    for key in ("cells", "periods", "scenarios", "fleet", "expected_profit", "baseline_profit", "improvement_pct",
+                "ci_low", "ci_high", "served_share", "time_s"):
+        assert key in result
+    assert result["fleet"] == 200 and result["periods"] == 4 and result["proven"] is True
+    lines = (tmp_path / "plan.csv").read_text().splitlines()
+    assert lines[0] == "cell,lon,lat,cars,baseline" and len(lines) == result["cells"] + 1
+    assert sum(int(line.split(",")[3]) for line in lines[1:]) == 200
+    code, out, err = run(capsys, "hexfleet", str(trips), "--fleet", "0")
+    assert code == 2 and "fleet" in err and len(err.splitlines()) == 1

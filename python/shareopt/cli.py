@@ -36,6 +36,8 @@ examples:
   shareopt synth charging --stations 200 --cars 4000 --out net/
   shareopt ports net/ --budget 250000 --weights 2,1 --out ports.csv
                                               charging ports to add within a budget
+  shareopt hexfleet trips.csv --date 2021-01-01 --resolution 8 --periods 24 --fleet 2000
+                                              start cars per H3 cell, Monte Carlo days
 """
 
 
@@ -113,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rebalance_parser(sub, _json_flag)
     add_ports_parser(sub, _json_flag)
+    from .cli_hexfleet import add_hexfleet_parser
+
+    add_hexfleet_parser(sub, _json_flag)
     return parser
 
 
@@ -312,6 +317,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_charging import run_ports
 
         return run_ports(args)
+    if args.command == "hexfleet":
+        from .cli_hexfleet import run_hexfleet
+
+        return run_hexfleet(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 

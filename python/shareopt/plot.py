@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gantt", "rebalance_map"]
+__all__ = ["gantt", "hex_map", "rebalance_map"]
 
 
 def _pyplot():
@@ -92,4 +92,34 @@ def rebalance_map(plan, ax=None, max_arrows: int = 2000, lonlat: bool | None = N
     ax.set_aspect("equal" if not use_lonlat else 1.0 / np.cos(np.radians(np.mean(where[:, 1]))))
     ax.set_title(f"{int(plan.bikes_moved):,} bikes in {len(plan.transfer_bikes):,} transfers, "
                  f"cost {plan.cost:,.1f} (alpha {plan.alpha:g})")
+    return ax
+
+
+def hex_map(cells, values, ax=None, title: str = "", cmap: str = "viridis"):
+    """H3 cells drawn as hexagons (lon/lat), colored by a value per cell.
+
+    Parameters
+    ----------
+    cells
+        H3 indices (integers).
+    values
+        One number per cell.
+    """
+    import h3.api.numpy_int as h3n
+    from matplotlib.collections import PolyCollection
+
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 7))
+    polygons = [[(lon, lat) for lat, lon in h3n.cell_to_boundary(int(c))] for c in cells]
+    collection = PolyCollection(polygons, array=np.asarray(values, dtype=float), cmap=cmap, edgecolors="0.6",
+                                linewidths=0.2)
+    ax.add_collection(collection)
+    ax.autoscale_view()
+    ax.set_aspect(1.0 / np.cos(np.radians(np.mean([p[0][1] for p in polygons]))) if polygons else "auto")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.figure.colorbar(collection, ax=ax, shrink=0.7)
+    if title:
+        ax.set_title(title)
     return ax
