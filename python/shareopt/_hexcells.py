@@ -7,11 +7,12 @@ The fleet-distribution model (:mod:`shareopt.hexfleet`) reads trips only through
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Orders
+from .data import DataWarning, Orders
 from .exceptions import ValidationError
 
 __all__ = ["HexDemand", "hex_demand"]
@@ -94,7 +95,8 @@ class HexDemand:
 
 
 def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_per_step=None,
-               fuel_per_step: float = 0.12, maintenance=0.5, start_hour: float = 0.0) -> HexDemand:
+               fuel_per_step: float = 0.12, maintenance=0.5, start_hour: float = 0.0,
+               days: int | None = None) -> HexDemand:
     """The demand of an orders table on H3 cells, per period of a daily cycle.
 
     Parameters
@@ -116,6 +118,10 @@ def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_p
         found: pass a number, or call again with the cells' order).
     start_hour
         Clock hour at which period 0 begins.
+    days
+        Cycles the trips cover (rates are trips per cycle); default: the span of the pickups
+        in days, rounded, at least 1. Trips on days that hold under 1% of them (stray records
+        of the day before or after) are left out with a :class:`~shareopt.data.DataWarning`.
     """
     import h3.api.numpy_int as h3n
 
@@ -129,6 +135,21 @@ def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_p
     if orders.projection is None:
         raise ValidationError("hex cells need geographic places: orders with lon/lat or zones "
                               "(x/y tables have no projection)", "no_lonlat")
+    seconds = orders.pickup_time - start_hour * 3600.0
+    keep = _main_days(seconds)
+    if not keep.all():
+        warnings.warn(f"hex_demand: {np.count_nonzero(~keep):,} of {keep.size:,} trips start on days that hold "
+                      f"under {_STRAY_SHARE:.0%} of the trips (stray records); they are left out", DataWarning,
+                      stacklevel=2)
+        orders = orders.take(np.flatnonzero(keep))
+        seconds = seconds[keep]
+    if days is None:
+        # Cycles the data covers: its span in days (one calendar day read with a later start
+        # hour is still one cycle, not two).
+        days = max(1, round(float(seconds.max() - seconds.min()) / _DAY))
+    elif int(days) < 1:
+        raise ValidationError(f"days must be >= 1, got {days}", "bad_days")
+    days = int(days)
     pick = orders.projection.to_lonlat(orders.pickup_xy)
     drop = orders.projection.to_lonlat(orders.dropoff_xy)
     points = np.concatenate([pick, drop])
@@ -140,9 +161,6 @@ def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_p
     origin, dest = index[:n].astype(np.int64), index[n:].astype(np.int64)
     C = cells.size
 
-    seconds = orders.pickup_time - start_hour * 3600.0
-    day = np.floor(seconds / _DAY).astype(np.int64)
-    days = int(np.unique(day).size)
     period_length = _DAY / T
     period = np.minimum((np.mod(seconds, _DAY) // period_length).astype(np.int64), T - 1)
     duration = np.maximum(orders.dropoff_time - orders.pickup_time, 0.0)
@@ -162,7 +180,7 @@ def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_p
     np.cumsum(np.bincount(entry_g, minlength=C * T), out=offsets[1:])
     prob = counts / np.repeat(np.bincount(entry_g, weights=counts, minlength=C * T)[entry_g], 1)
     steps = _hex_steps(cells, entry_g // T, entry_dest)
-    arrive = entry_g % T + np.maximum(1, np.rint(median / period_length)).astype(np.int64)
+    arrive = entry_g % T + np.maximum(1, np.floor(median / period_length + 0.5)).astype(np.int64)
 
     entry_period = entry_g % T
     if fare_per_step is None:
@@ -177,6 +195,16 @@ def hex_demand(orders: Orders, resolution: int = 8, periods: int = 24, *, fare_p
             raise ValidationError(f"{name} must be finite and >= 0", f"bad_{name}")
     return HexDemand(cells, int(resolution), T, days, rate, offsets, entry_dest.astype(np.int32),
                      prob.astype(np.float64), steps, arrive.astype(np.int32), fare, float(fuel_per_step), upkeep)
+
+
+_STRAY_SHARE = 0.01
+
+
+def _main_days(seconds: np.ndarray) -> np.ndarray:
+    """Trips on days that hold at least 1% of all trips."""
+    day = np.floor(seconds / _DAY).astype(np.int64)
+    _values, inverse, counts = np.unique(day, return_inverse=True, return_counts=True)
+    return (counts >= _STRAY_SHARE * seconds.size)[inverse.ravel()]
 
 
 def _hex_steps(cells: np.ndarray, origin: np.ndarray, dest: np.ndarray) -> np.ndarray:

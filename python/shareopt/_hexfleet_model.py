@@ -14,7 +14,9 @@ Benders cuts: d(profit)/d(cars in c at the start) is pi(c, 0) (minus pi(c, T) wh
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +26,8 @@ from .exceptions import TimeLimitError
 from .flow import NetworkFlow
 from .lp import LinearProgram
 
-__all__ = ["BendersResult", "TimeNetwork", "build_network", "solve_recourse", "solve_saa_benders", "solve_saa_highs"]
+__all__ = ["BendersResult", "TimeNetwork", "build_network", "solve_recourse", "solve_recourses", "solve_saa_benders",
+           "solve_saa_highs"]
 
 _CENTS = 100.0
 _LEVEL = 0.3  # the level method's step: a share of the gap between best plan and bound
@@ -52,6 +55,10 @@ class TimeNetwork:
     @property
     def sink(self) -> int:
         return self.n_cells * (self.periods + 1)
+
+    def trip_gain(self) -> np.ndarray:
+        """Money a trip of each entry earns net of its origin's upkeep."""
+        return -self.trip_cost / _CENTS
 
     def start_nodes(self) -> np.ndarray:
         return np.arange(self.n_cells) * (self.periods + 1)
@@ -140,6 +147,17 @@ def solve_recourse(net: TimeNetwork, cars: np.ndarray, counts: np.ndarray, *, wi
         inflow = np.bincount(head, weights=f, minlength=net.n_nodes) + np.maximum(net.supplies(units), 0)
         free = inflow[:net.sink].reshape(net.n_cells, net.periods + 1).T / scale
     return Recourse(-float(np.dot(f, cost)) / _CENTS / scale, gradient / _CENTS, served, free)
+
+
+def solve_recourses(net: TimeNetwork, cars: np.ndarray, counts: np.ndarray, *, scale: int = 1,
+                    threads: int | None = None) -> list[Recourse]:
+    """:func:`solve_recourse` for every scenario (rows of ``counts``), in order, on every core:
+    the network simplex releases the GIL, so threads run the scenarios side by side."""
+    workers = max(1, min(threads or os.cpu_count() or 1, counts.shape[0]))
+    if workers == 1:
+        return [solve_recourse(net, cars, counts[s], scale=scale) for s in range(counts.shape[0])]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda s: solve_recourse(net, cars, counts[s], scale=scale), range(counts.shape[0])))
 
 
 def solve_saa_highs(net: TimeNetwork, counts: np.ndarray, fleet: int, *, integer: bool = True,
@@ -243,16 +261,15 @@ def solve_saa_benders(net: TimeNetwork, counts: np.ndarray, fleet: int, starts: 
             point = _on_grid(solution.x[:net.n_cells], fleet)
             if not cuts.evaluate(point, scale=_GRID):
                 stalls += 1
-            elif cuts.last > center_value:
+            elif cuts.last > center_value:  # a serious step: its nearest plan may be the best
                 center, center_value, stalls = point, cuts.last, 0
-            whole = _whole_cars(point, fleet)  # the nearest plan, for the incumbent
-            cuts.evaluate(whole)
+                cuts.evaluate(_whole_cars(point, fleet))
             record()
             if upper - center_value <= gap * max(1.0, abs(center_value)):
                 break  # the relaxation is solved: what is left is its integrality gap
         while not closed() and (left() is None or left() > 0):  # phase 2: MIP master
             iteration += 1
-            solution = _solve(cuts.master(integer=True), left(), cuts.warm_start())
+            solution = _solve(cuts.master(integer=True), left(), cuts.warm_start(), mip_gap=0.1 * gap)
             if solution is None:
                 break
             bound = solution.dual_bound if np.isfinite(solution.dual_bound) else solution.objective
@@ -295,8 +312,7 @@ class _Cuts:
             return False
         self.seen.add(key)
         total = 0.0
-        for s in range(self.S):
-            r = solve_recourse(self.net, x, self.counts[s], scale=scale)
+        for s, r in enumerate(solve_recourses(self.net, x, self.counts, scale=scale)):
             total += r.profit
             row = len(self.rhs)
             self.rows.append(np.full(self.C + 1, row))
@@ -348,12 +364,12 @@ class _Cuts:
         return np.r_[x, theta]
 
 
-def _solve(model: LinearProgram, seconds: float | None, warm_start=None):
+def _solve(model: LinearProgram, seconds: float | None, warm_start=None, mip_gap: float | None = None):
     """HiGHS within the time left; None when it ran out before any answer."""
     if seconds is not None and seconds <= 0:
         return None
     try:
-        return model.solve(time_limit=seconds, warm_start=warm_start)
+        return model.solve(time_limit=seconds, warm_start=warm_start, mip_gap=mip_gap)
     except TimeLimitError:
         return None
 

@@ -26,11 +26,11 @@ from ._hexcells import HexDemand, hex_demand
 from ._hexfleet_model import (
     TimeNetwork,
     build_network,
-    solve_recourse,
+    solve_recourses,
     solve_saa_benders,
     solve_saa_highs,
 )
-from .exceptions import ValidationError
+from .exceptions import TimeLimitError, ValidationError
 
 __all__ = [
     "Evaluation",
@@ -94,11 +94,12 @@ class Evaluation:
 
 def evaluate_plan(network: TimeNetwork, cars: np.ndarray, counts: np.ndarray) -> Evaluation:
     """Operate each scenario at its best with these start cars (network simplex per scenario)."""
-    profit = np.empty(counts.shape[0])
-    served = np.empty(counts.shape[0], dtype=np.int64)
-    for s in range(counts.shape[0]):
-        r = solve_recourse(network, cars, counts[s])
-        profit[s], served[s] = r.profit, r.served.sum()
+    cars = np.asarray(cars)
+    if cars.shape != (network.n_cells,) or np.any(cars < 0) or np.any(cars != np.round(cars)):
+        raise ValidationError(f"cars must be {network.n_cells} whole numbers >= 0", "bad_cars")
+    results = solve_recourses(network, cars.astype(np.int64), counts)
+    profit = np.array([r.profit for r in results])
+    served = np.array([r.served.sum() for r in results], dtype=np.int64)
     return Evaluation(profit, served, counts.sum(axis=1).astype(np.int64))
 
 
@@ -117,7 +118,10 @@ class FleetPlan:
     bound : float
         No plan earns more than this on those scenarios (the SAA's upper bound).
     proven : bool
-        The plan is optimal for the SAA (bound - in_sample within the tolerance).
+        The plan is optimal for the SAA (HiGHS proved it; Benders: bound - in_sample within
+        1e-6 of it).
+    fallback : str or None
+        Why the plan is the baseline when the solve could not give a better one (a time limit).
     test, test_baseline : Evaluation
         Out of sample, on fresh scenarios (same ones for both).
     """
@@ -136,6 +140,7 @@ class FleetPlan:
     test_baseline: Evaluation
     time_s: float
     iterations: int = 0
+    fallback: str | None = None
 
     @property
     def improvement_pct(self) -> float:
@@ -149,9 +154,10 @@ class FleetPlan:
         return float(diff.mean() - half), float(diff.mean() + half)
 
     def to_dict(self) -> dict:
+        """JSON-safe summary (non-finite numbers become None)."""
         test = self.test.to_dict()
         low, high = self.improvement_interval()
-        return {"cells": self.demand.n_cells, "periods": self.demand.periods, "scenarios": self.scenarios,
+        return _finite({"cells": self.demand.n_cells, "periods": self.demand.periods, "scenarios": self.scenarios,
                 "fleet": self.fleet, "method": self.method, "expected_profit": test["mean"],
                 "baseline_profit": self.test_baseline.mean, "improvement_pct": self.improvement_pct,
                 "ci_low": test["ci_low"], "ci_high": test["ci_high"],
@@ -161,7 +167,8 @@ class FleetPlan:
                 "baseline_served_share": self.test_baseline.served_share,
                 "in_sample_profit": self.in_sample, "in_sample_baseline": self.in_sample_baseline,
                 "saa_bound": self.bound, "proven": bool(self.proven), "test_scenarios": int(self.test.profit.size),
-                "cells_with_cars": int(np.count_nonzero(self.cars)), "time_s": round(self.time_s, 3)}
+                "cells_with_cars": int(np.count_nonzero(self.cars)), "fallback": self.fallback,
+                "time_s": round(self.time_s, 3)})
 
     def to_frame(self):
         """One row per cell: H3 index, lon, lat, cars (plan), cars (baseline)."""
@@ -204,7 +211,8 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
     cyclic
         Each cell ends the day with the cars it started with.
     relocation_cost
-        Cost of moving a free car one hex step in a period (None: no relocations).
+        Cost of moving a free car one hex step in a period (None: no relocations). Moves go
+        between neighbouring cells of the demand (cells where some trip starts or ends).
     baseline_period
         The period whose demand the proportional baseline follows (the seed: the morning).
     time_limit
@@ -216,6 +224,15 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
         raise ValidationError(f"fleet must be >= 1, got {fleet}", "bad_fleet")
     if method not in ("auto", "highs", "benders"):
         raise ValidationError(f"method must be auto, highs or benders, got {method!r}", "bad_method")
+    if int(test_scenarios) < 2:
+        raise ValidationError(f"test_scenarios must be >= 2 (an interval needs two), got {test_scenarios}",
+                              "bad_scenarios")
+    if not 0 <= int(baseline_period) < demand.periods:
+        raise ValidationError(f"baseline_period must be 0..{demand.periods - 1}, got {baseline_period}",
+                              "bad_period")
+    if relocation_cost is not None and not (math.isfinite(relocation_cost) and relocation_cost >= 0):
+        raise ValidationError(f"relocation_cost must be a finite number >= 0, got {relocation_cost}",
+                              "bad_relocation_cost")
     base_seed = _seed(seed)
     counts = sample_scenarios(demand, scenarios, base_seed)
     neighbours = _neighbours(demand.cells) if relocation_cost is not None else None
@@ -225,10 +242,14 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
     baseline = proportional_plan(demand, fleet, baseline_period)
     columns = network.fixed_tail.size * scenarios + int(np.count_nonzero(counts))
     use = ("highs" if columns <= _MONOLITHIC_COLUMNS else "benders") if method == "auto" else method
-    iterations = 0
+    iterations, fallback = 0, None
     if use == "highs":
-        cars, _, solution = solve_saa_highs(network, counts, fleet, time_limit=time_limit)
-        bound, proven = -solution.dual_bound, bool(solution.is_optimal)
+        try:
+            cars, _, solution = solve_saa_highs(network, counts, fleet, time_limit=time_limit)
+            bound, proven = -solution.dual_bound, bool(solution.is_optimal)
+        except TimeLimitError:
+            cars, proven, fallback = baseline.copy(), False, "time limit before any plan: the baseline"
+            bound = float(np.mean(counts @ np.maximum(network.trip_gain(), 0.0)))  # every trip served
     else:
         result = solve_saa_benders(network, counts, fleet, [baseline, _demand_plan(demand, fleet)],
                                    time_limit=time_limit, progress=progress)
@@ -237,15 +258,27 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
     in_sample_baseline = evaluate_plan(network, baseline, counts).mean
     if in_sample < in_sample_baseline:  # a time limit can stop short of the baseline: keep the better
         cars, in_sample = baseline.copy(), in_sample_baseline
+        fallback = fallback or "time limit: the baseline was better than the plan found"
     test = sample_scenarios(demand, test_scenarios, base_seed + 1_000_003)
     return FleetPlan(demand, cars, baseline, fleet, int(scenarios), use, in_sample, in_sample_baseline,
                      float(bound), proven, evaluate_plan(network, cars, test), evaluate_plan(network, baseline, test),
-                     time.perf_counter() - started, iterations)
+                     time.perf_counter() - started, iterations, fallback)
 
 
 # Up to this many flow columns one HiGHS model is faster than Benders (measured: 2021-01-01 NYC,
 # resolution 8, 24 periods: 10 scenarios, 0.15 M columns, 2.7 s against Benders' 153 s).
 _MONOLITHIC_COLUMNS = 3_000_000
+
+
+def _finite(summary: dict) -> dict:
+    """inf and nan become None, in nested lists too (strict JSON has no Infinity)."""
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+    return {key: clean(value) for key, value in summary.items()}
 
 
 def _demand_plan(demand: HexDemand, fleet: int) -> np.ndarray:
