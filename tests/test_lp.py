@@ -502,3 +502,30 @@ def test_random_bounded_lps_agree_with_linprog(model):
     assert solution.is_optimal
     assert abs(solution.objective - expected) <= 1e-6 * max(1.0, abs(expected))
     assert_primal_feasible(solution, A, row_lower, row_upper, col_lower, col_upper)
+
+
+def test_live_model_matches_fresh_solves():
+    # A cutting-plane loop: rows added and bounds changed in place give the answers a new
+    # model would give.
+    rng = np.random.default_rng(5)
+    n = 6
+    c = rng.uniform(-1, 1, n)
+    base = LinearProgram(c, np.ones((1, n)), [1.0], [1.0], 0.0, 1.0)
+    from shareopt.lp import LiveModel
+
+    live = LiveModel(base)
+    rows, lower, upper = [np.ones(n)], [1.0], [1.0]
+    for _ in range(5):
+        cut = rng.uniform(-1, 1, n)
+        rows.append(cut)
+        lower.append(-np.inf)
+        upper.append(float(cut.mean() + rng.uniform(0.5, 1.0)))  # x = 1/n (and 0.5/n) stays feasible
+        live.add_rows([-np.inf], [upper[-1]], sp.csr_array(cut[None, :]))
+        fresh = LinearProgram(c, np.array(rows), lower, upper, 0.0, 1.0).solve()
+        assert live.solve().objective == pytest.approx(fresh.objective, abs=1e-9)
+    live.set_row_bounds([0], [0.5], [0.5])
+    fresh = LinearProgram(c, np.array(rows), [0.5, *lower[1:]], [0.5, *upper[1:]], 0.0, 1.0).solve()
+    assert live.solve().objective == pytest.approx(fresh.objective, abs=1e-9)
+    assert live.n_rows == len(rows)
+    with pytest.raises(ValidationError, match="columns"):
+        live.add_rows([0.0], [1.0], sp.csr_array(np.ones((1, n + 1))))

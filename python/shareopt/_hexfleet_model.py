@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .exceptions import TimeLimitError
 from .flow import NetworkFlow
-from .lp import LinearProgram
+from .lp import LinearProgram, LiveModel
 
 __all__ = ["BendersResult", "TimeNetwork", "build_network", "solve_recourse", "solve_recourses", "solve_saa_benders",
            "solve_saa_highs"]
@@ -247,7 +247,7 @@ def solve_saa_benders(net: TimeNetwork, counts: np.ndarray, fleet: int, starts: 
     with tqdm(desc="benders", unit=" it", disable=not progress, leave=False) as bar:
         while stalls < 3 and (left() is None or left() > 0):  # phase 1: the level method, LP
             iteration += 1
-            bound = _solve(cuts.master(), left())
+            bound = _solve(cuts.live_master(), left())
             if bound is None:
                 break  # out of time
             upper = min(upper, -bound.objective)
@@ -255,7 +255,7 @@ def solve_saa_benders(net: TimeNetwork, counts: np.ndarray, fleet: int, starts: 
                 record()
                 break
             level = center_value + _LEVEL * (upper - center_value)
-            solution = _solve(cuts.projection(level, center), left())
+            solution = _solve(cuts.live_projection(level, center), left())
             if solution is None:
                 break
             point = _on_grid(solution.x[:net.n_cells], fleet)
@@ -296,6 +296,8 @@ class _Cuts:
         self.rhs: list[float] = []
         self.best, self.best_cars = -np.inf, None
         self.last = -np.inf
+        self._live_master: _Live | None = None
+        self._live_projection: _Live | None = None
         self.seen: set[bytes] = set()
 
     @property
@@ -319,6 +321,7 @@ class _Cuts:
             self.cols.append(np.r_[self.C + s, np.arange(self.C)])
             self.vals.append(np.r_[1.0, -r.gradient])   # theta_s - g.x <= Q - g.x_k
             self.rhs.append(r.profit - float(r.gradient @ x))
+        self._sync()
         whole = np.all(np.asarray(x) == np.rint(x))
         if whole and total / self.S > self.best:
             self.best, self.best_cars = total / self.S, np.rint(x).astype(np.int64)
@@ -335,6 +338,38 @@ class _Cuts:
         return LinearProgram(np.r_[np.zeros(C), np.full(S, -1.0 / S)], A, np.r_[np.full(m, -np.inf), self.fleet],
                              np.r_[np.asarray(self.rhs), self.fleet], np.r_[low, np.full(S, -np.inf)],
                              np.r_[high, self.cap], integrality=np.r_[np.ones(C), np.zeros(S)] if integer else None)
+
+    def _cut_rows(self, first: int, n_cols: int) -> sp.csr_array:
+        """Cuts first.. as rows over n_cols columns (x, theta, then any others)."""
+        rows = np.concatenate(self.rows[first:]) - first
+        return sp.csr_array((np.concatenate(self.vals[first:]), (rows, np.concatenate(self.cols[first:]))),
+                            shape=(len(self.rhs) - first, n_cols))
+
+    def _sync(self) -> None:
+        """New cuts into the live LPs (HiGHS keeps their bases)."""
+        for live in (self._live_master, self._live_projection):
+            if live is not None and live.cuts < len(self.rhs):
+                n = len(self.rhs) - live.cuts
+                live.model.add_rows(np.full(n, -np.inf), np.asarray(self.rhs[live.cuts:]),
+                                    self._cut_rows(live.cuts, live.model.program.n_cols))
+                live.cuts = len(self.rhs)
+
+    def live_master(self) -> LiveModel:
+        """The master LP, kept in HiGHS: cuts come as rows, solves start from the last basis."""
+        if self._live_master is None:
+            self._live_master = _Live(LiveModel(self.master()), len(self.rhs))
+        return self._live_master.model
+
+    def live_projection(self, level: float, center: np.ndarray) -> LiveModel:
+        """:meth:`projection`, kept in HiGHS; the level and center change row bounds only."""
+        if self._live_projection is None:
+            self._live_projection = _Live(LiveModel(self.projection(level, center)), len(self.rhs))
+            return self._live_projection.model
+        model = self._live_projection.model
+        first = self._live_projection.link_row  # rows: cuts when built, sum x, links, level, new cuts
+        center = np.asarray(center, dtype=np.float64)
+        model.set_row_bounds(np.arange(first, first + self.C + 1), np.r_[center, level], np.r_[center, np.inf])
+        return model
 
     def projection(self, level: float, center: np.ndarray) -> LinearProgram:
         """min |x - center|_1 s.t. mean(theta) >= level, cuts, sum x = fleet (an LP)."""
@@ -364,11 +399,27 @@ class _Cuts:
         return np.r_[x, theta]
 
 
-def _solve(model: LinearProgram, seconds: float | None, warm_start=None, mip_gap: float | None = None):
+@dataclass
+class _Live:
+    model: LiveModel
+    cuts: int  # cuts it holds as rows
+
+    @property
+    def link_row(self) -> int:
+        """First of the projection's link rows (x - p + q = center), then its level row."""
+        return self.cuts_at_build + 1
+
+    def __post_init__(self):
+        self.cuts_at_build = self.cuts
+
+
+def _solve(model, seconds: float | None, warm_start=None, mip_gap: float | None = None):
     """HiGHS within the time left; None when it ran out before any answer."""
     if seconds is not None and seconds <= 0:
         return None
     try:
+        if isinstance(model, LiveModel):
+            return model.solve(time_limit=seconds)
         return model.solve(time_limit=seconds, warm_start=warm_start, mip_gap=mip_gap)
     except TimeLimitError:
         return None

@@ -22,10 +22,22 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from .exceptions import (InfeasibleError, SolverError, TimeLimitError, UnboundedError,
-                         ValidationError)
+from .exceptions import (
+    InfeasibleError,
+    SolverError,
+    TimeLimitError,
+    UnboundedError,
+    ValidationError,
+)
 
-__all__ = ["LinearProgram", "LpSolution", "solve_lp", "set_threads", "get_threads"]
+__all__ = [
+    "LinearProgram",
+    "LiveModel",
+    "LpSolution",
+    "get_threads",
+    "set_threads",
+    "solve_lp",
+]
 
 _MS = highspy.HighsModelStatus
 _KERROR = highspy.HighsStatus.kError
@@ -322,6 +334,61 @@ class LinearProgram:
                           col_dual=read_only([]), objective=self.offset, status=text,
                           is_optimal=True, mip_gap=0.0, dual_bound=self.offset, time=run_time,
                           iterations=0)
+
+
+class LiveModel:
+    """A linear program kept in HiGHS between solves, for cutting-plane loops.
+
+    Rows can be added and row bounds changed in place; each :meth:`solve` then starts from
+    the last basis (the dual simplex repairs it), instead of a new model from scratch.
+
+    Parameters
+    ----------
+    program
+        The starting model (an LP: no integer columns).
+    threads
+        As in :meth:`LinearProgram.solve`.
+    """
+
+    def __init__(self, program: LinearProgram, *, threads: int | None = None):
+        if program.is_mip:
+            raise ValidationError("LiveModel takes an LP (no integer columns)", reason="invalid_live_model")
+        self.program = program
+        self._highs = highspy.Highs()
+        _set_option(self._highs, "output_flag", False)
+        threads = _check_threads(threads) if threads is not None else get_threads()
+        _set_option(self._highs, "threads", _match_scheduler_to(threads))
+        program._pass_to(self._highs)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self._highs.getNumRow())
+
+    def add_rows(self, lower: ArrayLike, upper: ArrayLike, matrix: Any) -> None:
+        """Append rows ``lower <= matrix @ x <= upper`` (matrix: rows x columns, any sparse form)."""
+        rows = sp.csr_array(matrix)
+        if rows.shape[1] != self.program.n_cols:
+            raise ValidationError(f"new rows need {self.program.n_cols} columns, got {rows.shape[1]}",
+                                  reason="shape_mismatch")
+        low = _as_vector("lower", lower, rows.shape[0], "rows")
+        high = _as_vector("upper", upper, rows.shape[0], "rows")
+        _check_status(self._highs.addRows(rows.shape[0], low, high, int(rows.nnz), rows.indptr[:-1].astype(np.int32),
+                                          rows.indices.astype(np.int32), rows.data.astype(np.float64)), "addRows")
+
+    def set_row_bounds(self, rows: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> None:
+        """New bounds for existing rows."""
+        index = np.asarray(rows, dtype=np.int32)
+        low = _as_vector("lower", lower, index.size, "rows")
+        high = _as_vector("upper", upper, index.size, "rows")
+        _check_status(self._highs.changeRowsBounds(index.size, index, low, high), "changeRowsBounds")
+
+    def solve(self, *, time_limit: float | None = None) -> LpSolution:
+        """Solve from the last basis; statuses as :meth:`LinearProgram.solve`."""
+        _set_option(self._highs, "time_limit", math.inf if time_limit is None else float(time_limit))
+        if self._highs.run() == _KERROR:
+            text = self._highs.modelStatusToString(self._highs.getModelStatus())
+            raise SolverError(f"HiGHS run returned kError (model status: {text})", text)
+        return self.program._read_result(self._highs, time_limit)
 
 
 def solve_lp(c: ArrayLike, A: Any, row_lower: ArrayLike | float, row_upper: ArrayLike | float,
