@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shareopt import _core
 from shareopt.exceptions import InfeasibleError, UnboundedError
-from shareopt.flow import cost_scale, incidence_matrix, min_cost_flow
+from shareopt.flow import NetworkFlow, cost_scale, incidence_matrix, min_cost_flow
 
 
 def random_network(seed: int, nodes: int, arcs: int):
@@ -112,3 +112,20 @@ def test_cost_scale_keeps_potentials_in_range():
     assert scale == 2.0 ** np.floor(np.log2(scale))
     assert 1e4 * scale * 1e6 * 16 < 2.0**63
     assert cost_scale(0.0, 10) == 2.0**40
+
+
+def test_start_from_a_tree_gives_the_same_optimum():
+    # A path 0 -> 1 -> 2 carrying 3 units, with a cheaper two-arc detour 0 -> 3 -> 2.
+    tail, head, cost = np.array([0, 1, 0, 3]), np.array([1, 2, 3, 2]), np.array([5, 5, 1, 1])
+    supply = np.array([3, 0, -3, 0])
+    plain = NetworkFlow(4, supply)
+    plain.add_arcs(tail, head, cost)
+    plain.solve()
+    warm = NetworkFlow(4, supply)
+    warm.add_arcs(tail, head, cost)
+    assert warm.start_from_tree([0, 1, -1, 3])  # 0 -> 1 -> 2 (root side), 3 hangs on 2
+    warm.solve()
+    assert np.dot(warm.flows(), cost) == np.dot(plain.flows(), cost) == 6
+    bad = NetworkFlow(4, supply)
+    bad.add_arcs(tail, head, cost)
+    assert not bad.start_from_tree([0, 0, -1, 3])  # a cycle: nodes 0 and 1 each the other's parent

@@ -22,6 +22,13 @@ void bind_flow(py::module_& m) {
             py::arg("supply"))
         .def("set_cost_bound", &NetworkSimplex::set_cost_bound, py::arg("max_abs_cost"))
         .def(
+            "start_from_tree",
+            [](NetworkSimplex& self, const py::object& parent_arc) {
+                auto p = vector<std::int64_t>(parent_arc, "parent_arc", self.num_nodes());
+                return self.start_from_tree(std::vector<std::int64_t>(p.data(), p.data() + p.shape(0)));
+            },
+            py::arg("parent_arc"))
+        .def(
             "add_arcs",
             [](NetworkSimplex& self, const py::object& tail, const py::object& head,
                const py::object& lower, const py::object& upper, const py::object& cost) {

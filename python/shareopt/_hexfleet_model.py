@@ -47,6 +47,7 @@ class TimeNetwork:
     trip_tail: np.ndarray    # one per OD entry
     trip_head: np.ndarray
     trip_cost: np.ndarray    # cents: maintenance where it leaves - the trip's gain
+    tree_parent: np.ndarray  # every car waits: each node's wait (or end) arc, a start tree
 
     @property
     def n_nodes(self) -> int:
@@ -109,8 +110,16 @@ def build_network(od_origin, od_period, od_dest, od_arrive, od_gain, maintenance
         costs.append(np.zeros(C, dtype=np.int64))
     arrive = np.minimum(np.asarray(od_arrive, dtype=np.int64), T)
     trip_cost = upkeep[od_origin] - np.rint(np.asarray(od_gain) * _CENTS).astype(np.int64)
-    return TimeNetwork(C, T, bool(cyclic), np.concatenate(tails), np.concatenate(heads), np.concatenate(costs),
-                       node[od_origin, od_period], node[od_dest, arrive], trip_cost)
+    # "Every car waits where it starts" is a strongly feasible spanning tree (flows run
+    # forward along each cell's chain to the sink, or to the chain's end when cyclic): a
+    # start far closer to the optimum than the artificial one.
+    fixed_tail = np.concatenate(tails)
+    parent = np.full(C * (T + 1) + 1, -1, dtype=np.int64)
+    parent[node[:, :-1].ravel()] = np.arange(C * T)  # the wait arcs come first, in node order
+    if not cyclic:
+        parent[node[:, T]] = fixed_tail.size - C + np.arange(C)  # the end arcs come last
+    return TimeNetwork(C, T, bool(cyclic), fixed_tail, np.concatenate(heads), np.concatenate(costs),
+                       node[od_origin, od_period], node[od_dest, arrive], trip_cost, parent)
 
 
 @dataclass
@@ -135,6 +144,7 @@ def solve_recourse(net: TimeNetwork, cars: np.ndarray, counts: np.ndarray, *, wi
     units = np.rint(np.asarray(cars, dtype=np.float64) * scale).astype(np.int64)
     flow = NetworkFlow(net.n_nodes, net.supplies(units))
     flow.add_arcs(tail, head, cost, upper=upper * scale)
+    flow.start_from_tree(net.tree_parent)  # when refused, the artificial start is used
     flow.solve()
     f = flow.flows()
     pi = flow.potentials().astype(np.float64)

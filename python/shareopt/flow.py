@@ -177,6 +177,12 @@ class NetworkFlow:
         self._solver.add_arcs(tail, np.ascontiguousarray(head, dtype=np.int32), lower, upper_int,
                               _integers(cost, "costs"))
 
+    def start_from_tree(self, parent_arc) -> bool:
+        """Start the first solve from a spanning tree of real arcs (parent_arc[u]: the arc to
+        u's parent, -1 to hang u from the artificial root) instead of the artificial start.
+        False, changing nothing, unless the tree is strongly feasible for the supplies."""
+        return bool(self._solver.start_from_tree(np.ascontiguousarray(parent_arc, dtype=np.int64)))
+
     def solve(self, time_limit: float | None = None) -> None:
         """Optimize over the arcs present (from the last basis); raises on any status but optimal."""
         _raise_for(self._solver.solve(np.inf if time_limit is None else float(time_limit)))
