@@ -207,7 +207,7 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
         first, the MIP with integer start cars only when the relaxation's cars are not
         whole); ``"benders"``: a HiGHS master with cuts from our network simplex, one per
         scenario and iteration (the level method, then a MIP master); ``"auto"``: highs up
-        to 3 million flow columns, else benders.
+        to a million flow columns, else benders.
     cyclic
         Each cell ends the day with the cars it started with.
     relocation_cost
@@ -265,9 +265,10 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
                      time.perf_counter() - started, iterations, fallback)
 
 
-# Up to this many flow columns one HiGHS model is faster than Benders (measured: 2021-01-01 NYC,
-# resolution 8, 24 periods: 10 scenarios, 0.15 M columns, 2.7 s against Benders' 153 s).
-_MONOLITHIC_COLUMNS = 3_000_000
+# Up to about this many flow columns one HiGHS model is faster than Benders; beyond, Benders
+# (measured on the 2021-01-01 NYC day, resolution 8, 24 periods: 10 scenarios, 0.15 M
+# columns: 3.9 s against 43-62 s; 100 scenarios, 1.3 M columns: 283-326 s against 261 s).
+_MONOLITHIC_COLUMNS = 1_000_000
 
 
 def _finite(summary: dict) -> dict:
