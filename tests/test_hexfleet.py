@@ -210,3 +210,11 @@ def test_more_bad_input(tiny):
         plan_fleet(tiny, 3, test_scenarios=1)
     with pytest.raises(ValidationError, match="whole numbers"):
         evaluate_plan(network_of(tiny), np.array([1.5, 1.5, 1.0]), sample_scenarios(tiny, 2))
+
+
+def test_plan_by_benders_matches_highs(tiny):
+    by_highs = plan_fleet(tiny, 4, scenarios=12, test_scenarios=10, seed=8, method="highs")
+    by_benders = plan_fleet(tiny, 4, scenarios=12, test_scenarios=10, seed=8, method="benders")
+    assert by_benders.method == "benders" and by_benders.proven
+    assert by_benders.in_sample == pytest.approx(by_highs.in_sample, rel=1e-6)
+    assert by_benders.bound >= by_highs.in_sample - 1e-6

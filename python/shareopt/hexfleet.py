@@ -251,8 +251,17 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
             cars, proven, fallback = baseline.copy(), False, "time limit before any plan: the baseline"
             bound = float(np.mean(counts @ np.maximum(network.trip_gain(), 0.0)))  # every trip served
     else:
-        result = solve_saa_benders(network, counts, fleet, [baseline, _demand_plan(demand, fleet)],
-                                   time_limit=time_limit, progress=progress)
+        # Start from the plan that is optimal for the first few scenarios (one small HiGHS
+        # model): on the NYC day it is within 0.03% of the full optimum, and the cuts around
+        # it close the gap in half the iterations the baseline needs.
+        few = min(_START_SCENARIOS, counts.shape[0])
+        starts = [baseline, _demand_plan(demand, fleet)]
+        try:
+            starts.insert(0, solve_saa_highs(network, counts[:few], fleet, time_limit=time_limit)[0])
+        except TimeLimitError:
+            pass
+        left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - started))
+        result = solve_saa_benders(network, counts, fleet, starts, time_limit=left, progress=progress)
         cars, bound, proven, iterations = result.cars, result.upper, result.proven, result.iterations
     in_sample = evaluate_plan(network, cars, counts).mean
     in_sample_baseline = evaluate_plan(network, baseline, counts).mean
@@ -269,6 +278,7 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
 # (measured on the 2021-01-01 NYC day, resolution 8, 24 periods: 10 scenarios, 0.15 M
 # columns: 3.9 s against 43-62 s; 100 scenarios, 1.3 M columns: 283-326 s against 261 s).
 _MONOLITHIC_COLUMNS = 1_000_000
+_START_SCENARIOS = 10  # Benders starts from the plan optimal for this many scenarios
 
 
 def _finite(summary: dict) -> dict:
