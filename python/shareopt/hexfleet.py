@@ -189,7 +189,8 @@ class FleetPlan:
 
 def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scenarios: int = 200, seed=0,
                method: str = "auto", cyclic: bool = False, relocation_cost: float | None = None,
-               baseline_period: int = 0, time_limit: float | None = None, progress: bool = False) -> FleetPlan:
+               baseline_period: int = 0, time_limit: float | None = None, gap: float = 1e-6,
+               progress: bool = False) -> FleetPlan:
     """Start cars per cell maximizing the mean profit over Monte Carlo scenarios (SAA).
 
     Parameters
@@ -217,11 +218,16 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
         The period whose demand the proportional baseline follows (the seed: the morning).
     time_limit
         Seconds for the solve; the plan then says it is not proven and gives the bound.
+    gap
+        Benders stops when the best plan is within this relative gap of the bound (HiGHS's
+        own MIP default is 1e-4).
     """
     started = time.perf_counter()
     fleet = int(fleet)
     if fleet < 1:
         raise ValidationError(f"fleet must be >= 1, got {fleet}", "bad_fleet")
+    if not (0 < gap < 1):
+        raise ValidationError(f"gap must be in (0, 1), got {gap}", "bad_gap")
     if method not in ("auto", "highs", "benders"):
         raise ValidationError(f"method must be auto, highs or benders, got {method!r}", "bad_method")
     if int(test_scenarios) < 2:
@@ -261,7 +267,7 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
         except TimeLimitError:
             pass
         left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - started))
-        result = solve_saa_benders(network, counts, fleet, starts, time_limit=left, progress=progress)
+        result = solve_saa_benders(network, counts, fleet, starts, gap=gap, time_limit=left, progress=progress)
         cars, bound, proven, iterations = result.cars, result.upper, result.proven, result.iterations
     in_sample = evaluate_plan(network, cars, counts).mean
     in_sample_baseline = evaluate_plan(network, baseline, counts).mean
