@@ -338,13 +338,13 @@ class _Cuts:
         self.last = total / self.S
         return True
 
-    def master(self, *, integer: bool = False, box=None) -> LinearProgram:
-        """max mean(theta) s.t. cuts, sum x = fleet, x in the box (default [0, fleet])."""
+    def master(self, *, integer: bool = False) -> LinearProgram:
+        """max mean(theta) s.t. cuts, sum x = fleet, 0 <= x <= fleet."""
         C, S, m = self.C, self.S, len(self.rhs)
         rows, cols, vals = np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
         A = sp.csc_array((np.r_[vals, np.ones(C)], (np.r_[rows, np.full(C, m)], np.r_[cols, np.arange(C)])),
                          shape=(m + 1, C + S))
-        low, high = box if box is not None else (np.zeros(C), np.full(C, float(self.fleet)))
+        low, high = np.zeros(C), np.full(C, float(self.fleet))
         return LinearProgram(np.r_[np.zeros(C), np.full(S, -1.0 / S)], A, np.r_[np.full(m, -np.inf), self.fleet],
                              np.r_[np.asarray(self.rhs), self.fleet], np.r_[low, np.full(S, -np.inf)],
                              np.r_[high, self.cap], integrality=np.r_[np.ones(C), np.zeros(S)] if integer else None)
@@ -367,16 +367,17 @@ class _Cuts:
     def live_master(self) -> LiveModel:
         """The master LP, kept in HiGHS: cuts come as rows, solves start from the last basis."""
         if self._live_master is None:
-            self._live_master = _Live(LiveModel(self.master()), len(self.rhs))
+            self._live_master = _Live(LiveModel(self.master()), len(self.rhs), -1)
         return self._live_master.model
 
     def live_projection(self, level: float, center: np.ndarray) -> LiveModel:
         """:meth:`projection`, kept in HiGHS; the level and center change row bounds only."""
         if self._live_projection is None:
-            self._live_projection = _Live(LiveModel(self.projection(level, center)), len(self.rhs))
+            # rows: the cuts so far, sum x, the link rows, the level row; later cuts after them
+            self._live_projection = _Live(LiveModel(self.projection(level, center)), len(self.rhs), len(self.rhs) + 1)
             return self._live_projection.model
         model = self._live_projection.model
-        first = self._live_projection.link_row  # rows: cuts when built, sum x, links, level, new cuts
+        first = self._live_projection.link_row
         center = np.asarray(center, dtype=np.float64)
         model.set_row_bounds(np.arange(first, first + self.C + 1), np.r_[center, level], np.r_[center, np.inf])
         return model
@@ -412,15 +413,8 @@ class _Cuts:
 @dataclass
 class _Live:
     model: LiveModel
-    cuts: int  # cuts it holds as rows
-
-    @property
-    def link_row(self) -> int:
-        """First of the projection's link rows (x - p + q = center), then its level row."""
-        return self.cuts_at_build + 1
-
-    def __post_init__(self):
-        self.cuts_at_build = self.cuts
+    cuts: int       # cuts it holds as rows
+    link_row: int   # the projection's first link row (x - p + q = center; then the level row)
 
 
 def _solve(model, seconds: float | None, warm_start=None, mip_gap: float | None = None):
