@@ -298,15 +298,14 @@ def plan_ports(data, budget: float, *, weights=(1.0, 1.0), method: str = "auto",
     added = chosen.added
     car, park = replay_ports(data, added, threads=threads)
     rows = np.arange(added.size)
-    summary = _summary
     plan_frontier = _frontier(weighted, data.cost_per_port, curves.max_added, None, "auto", frontier_points) \
         if with_frontier else None
     recorded = _recorded(data, curves)
     return PortPlan(
         station_id=data.station_id, ports=data.ports, added=added, cost=float(chosen.cost), budget=budget,
-        weights=w, baseline=summary(curves.car[:, 0], curves.park[:, 0], w),
-        predicted=summary(curves.car[rows, added], curves.park[rows, added], w),
-        resimulated=summary(car, park, w), method=chosen.method, case=chosen.case, exact=chosen.exact,
+        weights=w, baseline=_summary(curves.car[:, 0], curves.park[:, 0], w),
+        predicted=_summary(curves.car[rows, added], curves.park[rows, added], w),
+        resimulated=_summary(car, park, w), method=chosen.method, case=chosen.case, exact=chosen.exact,
         mip_gap=chosen.mip_gap, time_s=time.perf_counter() - started, curves=curves, frontier=plan_frontier,
         recorded=recorded)
 
