@@ -26,8 +26,16 @@ from .exceptions import TimeLimitError
 from .flow import NetworkFlow
 from .lp import LinearProgram, LiveModel
 
-__all__ = ["BendersResult", "TimeNetwork", "build_network", "solve_recourse", "solve_recourses", "solve_saa_benders",
-           "solve_saa_highs"]
+__all__ = [
+    "BendersResult",
+    "TimeNetwork",
+    "build_network",
+    "solve_recourse",
+    "solve_recourses",
+    "solve_saa_benders",
+    "solve_saa_highs",
+    "whole_cars",
+]
 
 _CENTS = 100.0
 _LEVEL = 0.3  # the level method's step: a share of the gap between best plan and bound
@@ -273,7 +281,7 @@ def solve_saa_benders(net: TimeNetwork, counts: np.ndarray, fleet: int, starts: 
                 stalls += 1
             elif cuts.last > center_value:  # a serious step: its nearest plan may be the best
                 center, center_value, stalls = point, cuts.last, 0
-                cuts.evaluate(_whole_cars(point, fleet))
+                cuts.evaluate(whole_cars(point, fleet))
             record()
             if upper - center_value <= gap * max(1.0, abs(center_value)):
                 break  # the relaxation is solved: what is left is its integrality gap
@@ -431,11 +439,11 @@ def _solve(model, seconds: float | None, warm_start=None, mip_gap: float | None 
 
 def _on_grid(x: np.ndarray, fleet: int) -> np.ndarray:
     """x on the grid 1/_GRID, summing to fleet exactly."""
-    units = _whole_cars(np.asarray(x, dtype=np.float64) * _GRID, fleet * _GRID)
+    units = whole_cars(np.asarray(x, dtype=np.float64) * _GRID, fleet * _GRID)
     return units / _GRID
 
 
-def _whole_cars(x: np.ndarray, fleet: int) -> np.ndarray:
+def whole_cars(x: np.ndarray, fleet: int) -> np.ndarray:
     """Whole cars summing to fleet, nearest to x (largest remainders; ties: lower cell)."""
     x = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
     floor = np.floor(x + 1e-9).astype(np.int64)

@@ -156,9 +156,11 @@ def _replay(data: ChargingData, ports, added, threads, progress: bool, time_limi
                 raise TimeLimitError(f"time limit of {time_limit} s reached after replaying {b:,} of {n:,} "
                                      f"stations", "time limit")
     width = int(added.max(initial=0)) + 1
-    pad = [np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1) for c in cars]
-    pad_park = [np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1) for c in parks]
-    return np.concatenate(pad), np.concatenate(pad_park)
+
+    def joined(parts):  # slices may be narrower than the widest station's curve
+        return np.concatenate([np.pad(p, ((0, 0), (0, width - p.shape[1])), constant_values=-1) for p in parts])
+
+    return joined(cars), joined(parks)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from ._hexfleet_model import (
     solve_recourses,
     solve_saa_benders,
     solve_saa_highs,
+    whole_cars,
 )
 from .exceptions import TimeLimitError, ValidationError
 
@@ -57,13 +58,12 @@ def proportional_plan(demand: HexDemand, fleet: int, period: int = 0) -> np.ndar
     """The seed's rule: cars in proportion to the demand of one period (largest remainders)."""
     weight = demand.period_demand(period)
     if weight.sum() <= 0:
-        weight = demand.rate.reshape(demand.n_cells, demand.periods).sum(axis=1)
-    share = weight / weight.sum() * fleet
-    cars = np.floor(share).astype(np.int64)
-    extra = int(fleet - cars.sum())
-    order = np.lexsort((np.arange(cars.size), -(share - cars)))  # ties: lower cell first
-    cars[order[:extra]] += 1
-    return cars
+        weight = _day_demand(demand)
+    return whole_cars(weight / weight.sum() * fleet, fleet)
+
+
+def _day_demand(demand: HexDemand) -> np.ndarray:
+    return demand.rate.reshape(demand.n_cells, demand.periods).sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -300,9 +300,8 @@ def _finite(summary: dict) -> dict:
 
 def _demand_plan(demand: HexDemand, fleet: int) -> np.ndarray:
     """Cars in proportion to the whole day's departures (a second start for Benders)."""
-    day = HexDemand(**{**demand.__dict__, "rate": np.repeat(demand.rate.reshape(demand.n_cells, -1).sum(axis=1),
-                                                            demand.periods)})
-    return proportional_plan(day, fleet, 0)
+    weight = _day_demand(demand)
+    return whole_cars(weight / weight.sum() * fleet, fleet)
 
 
 def _neighbours(cells: np.ndarray):
