@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -385,7 +386,16 @@ class LiveModel:
     def solve(self, *, time_limit: float | None = None) -> LpSolution:
         """Solve from the last basis; statuses as :meth:`LinearProgram.solve`."""
         _set_option(self._highs, "time_limit", math.inf if time_limit is None else float(time_limit))
-        if self._highs.run() == _KERROR:
+        started = time.perf_counter()
+        status = self._highs.run()
+        if status == _KERROR or self._highs.getModelStatus() == _MS.kUnknown:
+            # Numerical trouble from the kept basis (seen after many added rows): once more from
+            # scratch, within the time left, before calling it a failure.
+            self._highs.clearSolver()
+            if time_limit is not None:
+                _set_option(self._highs, "time_limit", max(0.0, float(time_limit) - (time.perf_counter() - started)))
+            status = self._highs.run()
+        if status == _KERROR:
             text = self._highs.modelStatusToString(self._highs.getModelStatus())
             raise SolverError(f"HiGHS run returned kError (model status: {text})", text)
         return self.program._read_result(self._highs, time_limit)
