@@ -129,3 +129,38 @@ def test_start_from_a_tree_gives_the_same_optimum():
     bad = NetworkFlow(4, supply)
     bad.add_arcs(tail, head, cost)
     assert not bad.start_from_tree([0, 0, -1, 3])  # a cycle: nodes 0 and 1 each the other's parent
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_restart_from_a_solved_basis_after_supplies_change(seed):
+    # A basis solved for one set of supplies restarts another (repaired where its flows leave
+    # the bounds) and reaches HiGHS's optimum on the same network.
+    rng = np.random.default_rng(seed)
+    n = 12
+    tail, head = rng.integers(0, n, 60), rng.integers(0, n, 60)
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    cost = rng.integers(-5, 20, tail.size)
+    upper = np.where(rng.random(tail.size) < 0.3, np.inf, rng.integers(1, 6, tail.size))
+    chain = np.arange(n - 1)  # a path 0 -> 1 -> ... -> n-1 without bounds keeps every supply feasible
+    tail, head = np.r_[tail, chain, chain + 1], np.r_[head, chain + 1, chain]
+    cost, upper = np.r_[cost, np.full(2 * (n - 1), 25)], np.r_[upper, np.full(2 * (n - 1), np.inf)]
+    upper[(cost < 0) & np.isinf(upper)] = 5  # no negative cycle without a bound
+    before = rng.integers(-4, 5, n)
+    before[-1] -= before.sum()
+    after = before + rng.integers(-3, 4, n)
+    after[-1] -= after.sum()
+    first = NetworkFlow(n, before)
+    first.add_arcs(tail, head, cost, upper=upper)
+    first.solve()
+    tree, at_upper = first.basis()
+    assert np.all(first.flows()[at_upper] == upper[at_upper])
+    warm = NetworkFlow(n, after)
+    warm.add_arcs(tail, head, cost, upper=upper)
+    assert warm.start_from_tree(tree, at_upper, repair=True)
+    warm.solve()
+    reference = min_cost_flow(n, tail, head, cost, after, upper=upper, method="highs")
+    assert np.dot(warm.flows(), cost) == pytest.approx(reference.objective, abs=1e-6)
+    flows = warm.flows()
+    balance = np.bincount(tail, flows, n) - np.bincount(head, flows, n)
+    assert np.array_equal(balance, after) and np.all(flows <= upper)

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "shareopt/network_simplex.hpp"
 
 #include "common.hpp"
@@ -23,11 +25,27 @@ void bind_flow(py::module_& m) {
         .def("set_cost_bound", &NetworkSimplex::set_cost_bound, py::arg("max_abs_cost"))
         .def(
             "start_from_tree",
-            [](NetworkSimplex& self, const py::object& parent_arc) {
+            [](NetworkSimplex& self, const py::object& parent_arc, const py::object& at_upper, bool repair) {
                 auto p = vector<std::int64_t>(parent_arc, "parent_arc", self.num_nodes());
-                return self.start_from_tree(std::vector<std::int64_t>(p.data(), p.data() + p.shape(0)));
+                std::vector<std::int64_t> tree(p.data(), p.data() + p.shape(0)), upper;
+                if (!at_upper.is_none()) {
+                    auto u = vector<std::int64_t>(at_upper, "at_upper");
+                    upper.assign(u.data(), u.data() + u.shape(0));
+                }
+                py::gil_scoped_release release;
+                return self.start_from_tree(tree, upper, repair);
             },
-            py::arg("parent_arc"))
+            py::arg("parent_arc"), py::arg("at_upper") = py::none(), py::arg("repair") = false)
+        .def("basis",
+             [](const NetworkSimplex& self) {
+                 std::vector<std::int64_t> tree, upper;
+                 self.basis(tree, upper);
+                 CArray<std::int64_t> tree_out(static_cast<py::ssize_t>(tree.size()));
+                 CArray<std::int64_t> upper_out(static_cast<py::ssize_t>(upper.size()));
+                 std::copy(tree.begin(), tree.end(), tree_out.mutable_data());
+                 std::copy(upper.begin(), upper.end(), upper_out.mutable_data());
+                 return py::make_tuple(tree_out, upper_out);
+             })
         .def(
             "add_arcs",
             [](NetworkSimplex& self, const py::object& tail, const py::object& head,

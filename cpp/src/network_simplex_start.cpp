@@ -101,12 +101,42 @@ void NetworkSimplex::initialize() {
     started_ = true;
 }
 
-bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc) {
+std::vector<std::int32_t> NetworkSimplex::preorder(const std::vector<std::int32_t>& parent) const {
+    const auto n = static_cast<std::size_t>(num_nodes_);
+    // Children lists, then a preorder from the root; a node never reached means a cycle.
+    std::vector<std::int32_t> first_child(n + 1, -1), next_sibling(n + 1, -1);
+    for (std::size_t u = n; u-- > 0;) {
+        const auto p = static_cast<std::size_t>(parent[u]);
+        next_sibling[u] = first_child[p];
+        first_child[p] = static_cast<std::int32_t>(u);
+    }
+    std::vector<std::int32_t> order;
+    order.reserve(n + 1);
+    std::vector<std::int32_t> stack{root_}, kids;
+    while (!stack.empty()) {
+        const std::int32_t u = stack.back();
+        stack.pop_back();
+        order.push_back(u);
+        if (order.size() > n + 1) return {};
+        // Push children in reverse so the preorder visits them in list order.
+        kids.clear();
+        for (std::int32_t c = first_child[static_cast<std::size_t>(u)]; c >= 0; c = next_sibling[static_cast<std::size_t>(c)]) {
+            kids.push_back(c);
+        }
+        for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
+    }
+    if (order.size() != n + 1) return {};
+    return order;
+}
+
+bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc,
+                                     const std::vector<std::int64_t>& at_upper, bool repair) {
     if (started_) throw std::logic_error("start_from_tree only before the first solve");
     const auto n = static_cast<std::size_t>(num_nodes_);
     if (parent_arc.size() != n) return false;
     set_big_m();
     std::vector<std::int32_t> parent(n + 1, -1);
+    std::vector<std::int8_t> fixed(src_.size(), 0);  // 1: a tree arc, 2: resting at its upper bound
     for (std::size_t u = 0; u < n; ++u) {
         const std::int64_t arc = parent_arc[u];
         if (arc < 0) {
@@ -117,57 +147,60 @@ bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc
         const std::size_t a = static_cast<std::size_t>(arc) + n;
         const std::int32_t other = src_[a] == static_cast<std::int32_t>(u) ? tgt_[a] : src_[a];
         if ((src_[a] != static_cast<std::int32_t>(u) && tgt_[a] != static_cast<std::int32_t>(u)) ||
-            other == static_cast<std::int32_t>(u)) {
+            other == static_cast<std::int32_t>(u) || fixed[a] != 0) {
             return false;
         }
+        fixed[a] = 1;
         parent[u] = other;
     }
-    // Children lists, then a preorder from the root; a node never reached means a cycle.
-    std::vector<std::int32_t> first_child(n + 1, -1), next_sibling(n + 1, -1);
-    for (std::size_t u = n; u-- > 0;) {
-        const auto p = static_cast<std::size_t>(parent[u]);
-        next_sibling[u] = first_child[p];
-        first_child[p] = static_cast<std::int32_t>(u);
-    }
-    std::vector<std::int32_t> order;
-    order.reserve(n + 1);
-    std::vector<std::int32_t> stack{root_};
-    while (!stack.empty()) {
-        const std::int32_t u = stack.back();
-        stack.pop_back();
-        order.push_back(u);
-        if (order.size() > n + 1) return false;
-        // Push children in reverse so the preorder visits them in list order.
-        std::vector<std::int32_t> kids;
-        for (std::int32_t c = first_child[static_cast<std::size_t>(u)]; c >= 0; c = next_sibling[static_cast<std::size_t>(c)]) {
-            kids.push_back(c);
-        }
-        for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
-    }
-    if (order.size() != n + 1) return false;
+    std::vector<std::int32_t> order = preorder(parent);
+    if (order.empty()) return false;
 
-    // Flows: each tree arc carries the net supply of the subtree below it.
+    // Supplies with the lower bounds and the saturated arcs moved in.
     std::vector<Value> below = shifted_supplies();
+    for (const std::int64_t arc : at_upper) {
+        if (arc < 0 || arc >= num_arcs()) return false;
+        const std::size_t a = static_cast<std::size_t>(arc) + n;
+        if (fixed[a] != 0 || cap_[a] >= kInfinity) return false;
+        fixed[a] = 2;
+        Value& from = below[static_cast<std::size_t>(src_[a])];
+        Value& to = below[static_cast<std::size_t>(tgt_[a])];
+        from -= cap_[a];
+        to += cap_[a];
+        if (from <= -kInfinity || to >= kInfinity) return false;
+    }
+    // Flows bottom-up: each tree arc carries the net supply of the subtree below it.
+    std::vector<std::int64_t> tree_arc(parent_arc);
     std::vector<std::int8_t> dir(n + 1, kUp);
     std::vector<Value> tree_flow(n + 1, 0);
+    bool cut = false;
     for (std::size_t k = order.size(); k-- > 1;) {
         const auto u = static_cast<std::size_t>(order[k]);
         const Value s = below[u];
-        below[static_cast<std::size_t>(parent[u])] += s;
-        if (parent_arc[u] < 0) {
-            dir[u] = s >= 0 ? kUp : kDown;
-            tree_flow[u] = s >= 0 ? s : -s;
-            continue;
+        if (tree_arc[u] >= 0) {
+            const std::size_t a = static_cast<std::size_t>(tree_arc[u]) + n;
+            const std::int8_t d = src_[a] == static_cast<std::int32_t>(u) ? kUp : kDown;
+            const Value f = d == kUp ? s : -s;
+            const bool feasible = f >= 0 && f <= cap_[a] && !(f == 0 && d != kUp) &&
+                                  !(f == cap_[a] && d != kDown && cap_[a] < kInfinity);
+            if (feasible) {
+                dir[u] = d;
+                tree_flow[u] = f;
+                below[static_cast<std::size_t>(parent[u])] += s;
+                continue;
+            }
+            if (!repair) return false;
+            // Drop the arc: the subtree hangs from the root and keeps its supply to itself.
+            tree_arc[u] = -1;
+            parent[u] = root_;
+            cut = true;
+        } else {
+            below[static_cast<std::size_t>(parent[u])] += s;
         }
-        const std::size_t a = static_cast<std::size_t>(parent_arc[u]) + n;
-        dir[u] = src_[a] == static_cast<std::int32_t>(u) ? kUp : kDown;
-        const Value f = dir[u] == kUp ? s : -s;
-        if (f < 0 || f > cap_[a]) return false;
-        if ((f == 0 && dir[u] != kUp) || (f == cap_[a] && dir[u] != kDown && cap_[a] < kInfinity)) {
-            return false;  // not strongly feasible
-        }
-        tree_flow[u] = f;
+        dir[u] = s >= 0 ? kUp : kDown;
+        tree_flow[u] = s >= 0 ? s : -s;
     }
+    if (cut) order = preorder(parent);  // cut subtrees move under the root
 
     // Commit: artificial arcs of root children carry their subtree's supply, others rest at 0.
     parent_.assign(parent.begin(), parent.end());
@@ -185,9 +218,15 @@ bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc
         tgt_[u] = root_;
         cost_[u] = 0;
     }
+    for (std::size_t a = n; a < src_.size(); ++a) {
+        if (fixed[a] == 2) {
+            state_[a] = kUpper;
+            flow_[a] = cap_[a];
+        }
+    }
     for (std::size_t k = 1; k < order.size(); ++k) {
         const auto u = static_cast<std::size_t>(order[k]);
-        if (parent_arc[u] < 0) {
+        if (tree_arc[u] < 0) {
             pred_[u] = static_cast<std::int64_t>(u);
             if (dir_[u] == kDown) {
                 src_[u] = root_;
@@ -197,7 +236,7 @@ bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc
             flow_[u] = tree_flow[u];
             state_[u] = kTree;
         } else {
-            pred_[u] = parent_arc[u] + num_nodes_;
+            pred_[u] = tree_arc[u] + num_nodes_;
             const auto a = static_cast<std::size_t>(pred_[u]);
             flow_[a] = tree_flow[u];
             state_[a] = kTree;
@@ -227,6 +266,19 @@ bool NetworkSimplex::start_from_tree(const std::vector<std::int64_t>& parent_arc
     next_arc_ = num_nodes_;
     started_ = true;
     return true;
+}
+
+void NetworkSimplex::basis(std::vector<std::int64_t>& parent_arc, std::vector<std::int64_t>& at_upper) const {
+    if (!started_) throw std::logic_error("no basis before the first solve");
+    const auto n = static_cast<std::size_t>(num_nodes_);
+    parent_arc.assign(n, -1);
+    for (std::size_t u = 0; u < n; ++u) {
+        if (pred_[u] >= num_nodes_) parent_arc[u] = pred_[u] - num_nodes_;
+    }
+    at_upper.clear();
+    for (std::size_t a = n; a < src_.size(); ++a) {
+        if (state_[a] == kUpper) at_upper.push_back(static_cast<std::int64_t>(a - n));
+    }
 }
 
 double cost_scale(double max_abs_cost, std::int64_t num_nodes) {

@@ -126,6 +126,7 @@ int main() {
     test_csv();
     int failures = check.failures;
     { extern int run_network_simplex_tests(); failures += run_network_simplex_tests(); }
+    { extern int run_network_simplex_restart_tests(); failures += run_network_simplex_restart_tests(); }
     { extern int run_transfer_tests(); failures += run_transfer_tests(); }
     { extern int run_charging_tests(); failures += run_charging_tests(); }
     if (failures) {

@@ -177,11 +177,23 @@ class NetworkFlow:
         self._solver.add_arcs(tail, np.ascontiguousarray(head, dtype=np.int32), lower, upper_int,
                               _integers(cost, "costs"))
 
-    def start_from_tree(self, parent_arc) -> bool:
-        """Start the first solve from a spanning tree of real arcs (parent_arc[u]: the arc to
-        u's parent, -1 to hang u from the artificial root) instead of the artificial start.
-        False, changing nothing, unless the tree is strongly feasible for the supplies."""
-        return bool(self._solver.start_from_tree(np.ascontiguousarray(parent_arc, dtype=np.int64)))
+    def start_from_tree(self, parent_arc, at_upper=None, *, repair: bool = False) -> bool:
+        """Start the first solve from a spanning tree of real arcs instead of the artificial start.
+
+        ``parent_arc[u]`` is the arc to u's parent, -1 to hang u from the artificial root;
+        the arcs in ``at_upper`` rest at their (finite) upper bound, the others outside the
+        tree at their lower bound. False, changing nothing, unless the tree is strongly
+        feasible for the supplies; with ``repair`` a tree arc whose flow would leave its
+        bounds is dropped instead (its subtree hangs from the root), so the basis of an
+        earlier solve (:meth:`basis`) restarts a problem whose supplies changed.
+        """
+        upper = None if at_upper is None else np.ascontiguousarray(at_upper, dtype=np.int64)
+        return bool(self._solver.start_from_tree(np.ascontiguousarray(parent_arc, dtype=np.int64), upper,
+                                                 bool(repair)))
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray]:
+        """The optimal basis of the last solve: (parent_arc, at_upper) for :meth:`start_from_tree`."""
+        return self._solver.basis()
 
     def solve(self, time_limit: float | None = None) -> None:
         """Optimize over the arcs present (from the last basis); raises on any status but optimal."""

@@ -47,11 +47,18 @@ public:
 
     // Starts the next solve from a spanning tree of real arcs instead of the artificial one:
     // parent_arc[u] is the arc joining node u to its parent, or -1 for nodes that hang from the
-    // artificial root. Tree flows follow from the supplies (arcs outside the tree carry their
-    // lower bound). Returns false, changing nothing, unless the tree is a spanning tree whose
+    // artificial root; the arcs listed in at_upper rest at their (finite) upper bound, every
+    // other arc outside the tree at its lower bound. Tree flows follow from the supplies.
+    // Without repair, returns false, changing nothing, unless the tree is a spanning tree whose
     // flows are within bounds and strongly feasible (zero-flow arcs point to the root and
-    // saturated ones away from it). Only before the first solve.
-    bool start_from_tree(const std::vector<std::int64_t>& parent_arc);
+    // saturated ones away from it). With repair, a tree arc that breaks this is dropped and the
+    // subtree below it hangs from the root by its artificial arc (big-M prices it out): how a
+    // solved basis restarts a problem whose supplies changed. False also for a parent_arc that
+    // is no spanning tree or a bad at_upper entry. Only before the first solve.
+    bool start_from_tree(const std::vector<std::int64_t>& parent_arc,
+                         const std::vector<std::int64_t>& at_upper = {}, bool repair = false);
+    // The basis of the last solve, in start_from_tree's terms (throws before any solve).
+    void basis(std::vector<std::int64_t>& parent_arc, std::vector<std::int64_t>& at_upper) const;
 
     // Runs to optimality or until time_limit_s seconds have passed (TimeLimit: call again to
     // continue). Throws std::invalid_argument when supplies do not sum to zero or costs are too
@@ -78,6 +85,8 @@ private:
     std::size_t internal(std::int64_t arc) const;
     void initialize();
     void set_big_m();
+    // Preorder of the tree given by parent (root first); empty when parent has a cycle.
+    std::vector<std::int32_t> preorder(const std::vector<std::int32_t>& parent) const;
     std::vector<Value> shifted_supplies() const;  // supplies with the lower bounds moved in
     bool find_entering(std::int64_t& entering);
     std::int32_t find_join(std::int32_t u, std::int32_t v) const;
