@@ -41,25 +41,26 @@ def nyc_day():
     counts = sample_scenarios(demand, 10, seed=0)
     network = build_network(demand.od_origin, demand.od_period, demand.od_dest, demand.od_arrive, demand.od_gain,
                             demand.maintenance, demand.periods)
-    _, reference, _ = solve_saa_highs(network, counts, FLEET, relax_first=False)
+    reference = solve_saa_highs(network, counts, FLEET, relax_first=False, mip_gap=1e-6).profit
     return demand, network, counts, reference
 
 
 @pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")
 def test_ours_saa(benchmark, nyc_day):
     _, network, counts, reference = nyc_day
-    cars, profit, solution = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET), rounds=3, iterations=1)
-    assert solution.is_optimal and profit == pytest.approx(reference, rel=1e-9)
-    assert cars.sum() == FLEET
-    benchmark.extra_info.update(profit=profit, cells=int(network.n_cells))
+    saa = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET), kwargs={"mip_gap": 1e-6}, rounds=3,
+                             iterations=1)
+    assert saa.proven and saa.profit == pytest.approx(reference, rel=1e-6)
+    assert saa.cars.sum() == FLEET
+    benchmark.extra_info.update(profit=saa.profit, cells=int(network.n_cells))
 
 
 @pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")
 def test_highs_mip_saa(benchmark, nyc_day):
     _, network, counts, reference = nyc_day
-    _, profit, _solution = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET),
-                                             kwargs={"relax_first": False}, rounds=3, iterations=1)
-    assert profit == pytest.approx(reference, rel=1e-9)
+    saa = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET),
+                             kwargs={"relax_first": False, "mip_gap": 1e-6}, rounds=3, iterations=1)
+    assert saa.profit == pytest.approx(reference, rel=1e-6)
 
 
 @pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")

@@ -18,11 +18,13 @@ from shareopt._hexfleet_model import (
 from shareopt.exceptions import ValidationError
 from shareopt.flow import min_cost_flow
 from shareopt.hexfleet import (
+    car_trip_probability,
     evaluate_plan,
     hex_demand,
     plan_fleet,
     proportional_plan,
     sample_scenarios,
+    simulate_plan,
 )
 
 # Three places in Manhattan, each in its own resolution-7 cell.
@@ -120,11 +122,11 @@ def test_saa_equals_brute_force(tiny, cyclic):
             values[x] = evaluate_plan(net, np.array(x), counts).mean
     best = max(values.values())
     for relax_first in (True, False):  # the relaxation's answer, and the MIP itself
-        cars, profit, solution = solve_saa_highs(net, counts, fleet, relax_first=relax_first)
-        assert solution.is_optimal and profit == pytest.approx(best, abs=1e-6)
-        assert values[tuple(cars)] == pytest.approx(best, abs=1e-6)
-    _, relaxed, _ = solve_saa_highs(net, counts, fleet, integer=False)
-    assert relaxed >= best - 1e-6
+        saa = solve_saa_highs(net, counts, fleet, relax_first=relax_first, mip_gap=0.0)
+        assert saa.proven and saa.profit == pytest.approx(best, abs=1e-6) and saa.bound >= best - 1e-6
+        assert values[tuple(saa.cars)] == pytest.approx(best, abs=1e-6)
+    relaxed = solve_saa_highs(net, counts, fleet, integer=False)
+    assert relaxed.profit >= best - 1e-6
     result = solve_saa_benders(net, counts, fleet, [np.array([4, 0, 0])])
     assert result.proven and result.lower == pytest.approx(best, abs=1e-6)
     assert result.upper >= best - 1e-6
@@ -148,7 +150,7 @@ def test_plan_beats_the_baseline_in_sample(nyc):
 def test_benders_agrees_with_highs(nyc):
     net = network_of(nyc)
     counts = sample_scenarios(nyc, 4, seed=5)
-    _cars, profit, _ = solve_saa_highs(net, counts, 120)
+    profit = solve_saa_highs(net, counts, 120, mip_gap=0.0).profit
     result = solve_saa_benders(net, counts, 120, [proportional_plan(nyc, 120)], time_limit=5)
     assert result.upper >= profit - 1e-6  # a valid bound
     assert result.lower <= profit + 1e-6
@@ -218,3 +220,24 @@ def test_plan_by_benders_matches_highs(tiny):
     assert by_benders.method == "benders" and by_benders.proven
     assert by_benders.in_sample == pytest.approx(by_highs.in_sample, rel=1e-6)
     assert by_benders.bound >= by_highs.in_sample - 1e-6
+
+
+def test_car_driven_simulation_of_a_plan(tiny):
+    cars = proportional_plan(tiny, 6)
+    chance = car_trip_probability(tiny, 6)
+    assert chance.shape == tiny.rate.shape and np.all((chance >= 0) & (chance <= 1))
+    first = simulate_plan(tiny, cars, 300, seed=4)
+    again = simulate_plan(tiny, cars, 300, seed=4)
+    np.testing.assert_array_equal(first.profit, again.profit)  # same seed, same days
+    assert not np.array_equal(first.profit, simulate_plan(tiny, cars, 300, seed=5).profit)
+    # No car ever moves: no trips and only upkeep, whatever the cars.
+    idle = simulate_plan(tiny, cars, 20, seed=4, trip_probability=np.zeros_like(chance))
+    assert np.all(idle.served == 0)
+    np.testing.assert_allclose(idle.profit, -(cars * tiny.maintenance).sum() * tiny.periods)
+    # Every free car always drives: the trips made each period are all the free cars.
+    busy = simulate_plan(tiny, cars, 20, seed=4, trip_probability=np.ones_like(chance))
+    assert np.all(busy.served >= cars.sum())
+    with pytest.raises(ValidationError, match="trip_probability"):
+        simulate_plan(tiny, cars, 5, trip_probability=np.full_like(chance, 1.5))
+    with pytest.raises(ValidationError, match="cars"):
+        simulate_plan(tiny, cars[:-1], 5)

@@ -28,6 +28,7 @@ from .lp import LinearProgram, LiveModel
 
 __all__ = [
     "BendersResult",
+    "SaaSolution",
     "TimeNetwork",
     "build_network",
     "solve_recourse",
@@ -189,9 +190,15 @@ def solve_recourses(net: TimeNetwork, cars: np.ndarray, counts: np.ndarray, *, s
 
 
 def solve_saa_highs(net: TimeNetwork, counts: np.ndarray, fleet: int, *, integer: bool = True,
-                    time_limit: float | None = None, mip_gap: float | None = None, relax_first: bool = True):
-    """The monolithic SAA: start cars (integer) and every scenario's flows in one HiGHS model."""
+                    time_limit: float | None = None, mip_gap: float | None = None,
+                    relax_first: bool = True) -> SaaSolution:
+    """The monolithic SAA: start cars (integer) and every scenario's flows in one HiGHS model.
+
+    Costs go to HiGHS in whole cents, summed over the scenarios (no 1/S weights). ``mip_gap``:
+    HiGHS's relative gap for the MIP (None: its default, 1e-4).
+    """
     S, C = counts.shape[0], net.n_cells
+    money = _CENTS * S  # the objective is the total over scenarios in cents
     blocks, costs, uppers = [], [], []
     for s in range(S):
         tail, head, upper, cost, _ = net.arcs(counts[s])
@@ -199,7 +206,7 @@ def solve_saa_highs(net: TimeNetwork, counts: np.ndarray, fleet: int, *, integer
         cols = np.arange(m)
         blocks.append(sp.csc_array((np.r_[np.ones(m), -np.ones(m)], (np.r_[tail, head], np.r_[cols, cols])),
                                    shape=(net.n_nodes, m)))
-        costs.append(cost / _CENTS / S)
+        costs.append(cost.astype(np.float64))  # whole cents: HiGHS is exact on them (see below)
         uppers.append(upper)
     # Rows per scenario: out - in - x (start nodes) [+ x (end nodes, cyclic)] = fixed supply.
     pick = sp.csc_array((np.ones(C), (net.start_nodes(), np.arange(C))), shape=(net.n_nodes, C))
@@ -221,11 +228,25 @@ def solve_saa_highs(net: TimeNetwork, counts: np.ndarray, fleet: int, *, integer
         relaxed = LinearProgram(c, A, rhs, rhs, 0.0, upper).solve(time_limit=time_limit)
         x = relaxed.x[:C]
         if not integer or (relaxed.is_optimal and np.abs(x - np.rint(x)).max(initial=0.0) <= 1e-9):
-            return (np.rint(x).astype(np.int64) if integer else x), -relaxed.objective, relaxed
+            return SaaSolution(np.rint(x).astype(np.int64) if integer else x, -relaxed.objective / money,
+                               -relaxed.dual_bound / money, relaxed.is_optimal, relaxed)
     left = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - started))
     model = LinearProgram(c, A, rhs, rhs, 0.0, upper, integrality=np.r_[np.ones(C), np.zeros(c.size - C)])
     solution = model.solve(time_limit=left, mip_gap=mip_gap)
-    return np.rint(solution.x[:C]).astype(np.int64), -solution.objective, solution
+    return SaaSolution(np.rint(solution.x[:C]).astype(np.int64), -solution.objective / money,
+                       -solution.dual_bound / money, solution.is_optimal, solution)
+
+
+@dataclass(frozen=True)
+class SaaSolution:
+    """The monolithic SAA's answer: start cars, their mean profit, HiGHS's bound on it."""
+
+    cars: np.ndarray
+    profit: float       # mean over the scenarios, money
+    bound: float        # no plan earns more on these scenarios (HiGHS's dual bound)
+    proven: bool        # HiGHS reports optimal (the MIP: within its gap)
+    solution: object    # the LpSolution, for its statistics
+
 
 
 @dataclass
