@@ -237,13 +237,14 @@ def test_hexfleet_json(shared_data, tmp_path, capsys):
     trips = shared_data / "nyc" / "yellow_tripdata_2021-01-01_head.csv"
     code, out, _ = run(capsys, "hexfleet", str(trips), "--date", "2021-01-01", "--resolution", "7", "--periods", "4",
                        "--scenarios", "4", "--test-scenarios", "20", "--fleet", "200", "--json",
-                       "--out", str(tmp_path / "plan.csv"))
+                       "--car-driven", "--out", str(tmp_path / "plan.csv"))
     result = json.loads(out)
     assert code == 0
     for key in ("cells", "periods", "scenarios", "fleet", "expected_profit", "baseline_profit", "improvement_pct",
                 "ci_low", "ci_high", "served_share", "time_s"):
         assert key in result
     assert result["fleet"] == 200 and result["periods"] == 4 and result["proven"] is True
+    assert result["car_driven_profit"] != result["car_driven_baseline_profit"]  # two plans, two simulations
     lines = (tmp_path / "plan.csv").read_text().splitlines()
     assert lines[0] == "cell,lon,lat,cars,baseline" and len(lines) == result["cells"] + 1
     assert sum(int(line.split(",")[3]) for line in lines[1:]) == 200
