@@ -259,8 +259,9 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
         ``"highs"``: the whole SAA as one HiGHS model (every scenario's flows; its relaxation
         first, the MIP with integer start cars only when the relaxation's cars are not
         whole); ``"benders"``: a HiGHS master with cuts from our network simplex, one per
-        scenario and iteration (the level method, then a MIP master); ``"auto"``: highs up
-        to a million flow columns, else benders.
+        scenario and iteration (the level method, then a MIP master; each scenario's flow
+        restarts from its last basis); ``"auto"``: highs up to 200,000 flow columns (about
+        13 scenarios of an NYC day at resolution 8, 24 periods), else benders.
     cyclic
         Each cell ends the day with the cars it started with.
     relocation_cost
@@ -335,10 +336,11 @@ def plan_fleet(demand: HexDemand, fleet: int, *, scenarios: int = 50, test_scena
                      time.perf_counter() - started, iterations, fallback)
 
 
-# Up to about this many flow columns one HiGHS model is faster than Benders; beyond, Benders
-# (measured on the 2021-01-01 NYC day, resolution 8, 24 periods: 10 scenarios, 0.15 M
-# columns: 3.9 s against 43-62 s; 100 scenarios, 1.3 M columns: 283-326 s against 261 s).
-_MONOLITHIC_COLUMNS = 1_000_000
+# Up to about this many flow columns one HiGHS model is faster than Benders; beyond, Benders.
+# Measured on the 2021-01-01 NYC day, resolution 8, 24 periods, gap 1e-6 (2 cores): 10
+# scenarios (0.15 M columns) 3.7 s against 6.3 s; 20 scenarios 37 s against 13 s; 40
+# scenarios 39 s against 20 s; 100 scenarios (1.3 M columns) 283-326 s against 29 s.
+_MONOLITHIC_COLUMNS = 200_000
 _START_SCENARIOS = 10  # Benders starts from the plan optimal for this many scenarios
 
 
