@@ -529,3 +529,35 @@ def test_live_model_matches_fresh_solves():
     assert live.n_rows == len(rows)
     with pytest.raises(ValidationError, match="columns"):
         live.add_rows([0.0], [1.0], sp.csr_array(np.ones((1, n + 1))))
+
+
+def test_live_model_retries_from_scratch_after_a_failed_run():
+    # HiGHS can fail from a kept basis after many added rows; the model then solves once
+    # more from scratch instead of raising (and raises when that fails too).
+    from shareopt.lp import LiveModel
+
+    class Flaky:
+        def __init__(self, inner, failures):
+            self.inner, self.failures, self.cleared = inner, failures, 0
+
+        def run(self):
+            if self.failures > 0:
+                self.failures -= 1
+                return highspy.HighsStatus.kError
+            return self.inner.run()
+
+        def clearSolver(self):
+            self.cleared += 1
+            return self.inner.clearSolver()
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    program = LinearProgram(np.array([1.0, 2.0]), sp.csc_array(np.array([[1.0, 1.0]])), [1.0], [np.inf],
+                            0.0, np.inf)
+    model = LiveModel(program)
+    model._highs = flaky = Flaky(model._highs, failures=1)
+    assert model.solve().objective == pytest.approx(1.0) and flaky.cleared == 1
+    model._highs = Flaky(flaky.inner, failures=2)
+    with pytest.raises(SolverError, match="kError"):
+        model.solve()
