@@ -206,7 +206,7 @@ def solve_saa_highs(net: TimeNetwork, counts: np.ndarray, fleet: int, *, integer
         cols = np.arange(m)
         blocks.append(sp.csc_array((np.r_[np.ones(m), -np.ones(m)], (np.r_[tail, head], np.r_[cols, cols])),
                                    shape=(net.n_nodes, m)))
-        costs.append(cost.astype(np.float64))  # whole cents: HiGHS is exact on them (see below)
+        costs.append(cost.astype(np.float64))  # whole cents, no 1/S weights: better scaled for HiGHS
         uppers.append(upper)
     # Rows per scenario: out - in - x (start nodes) [+ x (end nodes, cyclic)] = fixed supply.
     pick = sp.csc_array((np.ones(C), (net.start_nodes(), np.arange(C))), shape=(net.n_nodes, C))
@@ -246,7 +246,6 @@ class SaaSolution:
     bound: float        # no plan earns more on these scenarios (HiGHS's dual bound)
     proven: bool        # HiGHS reports optimal (the MIP: within its gap)
     solution: object    # the LpSolution, for its statistics
-
 
 
 @dataclass
