@@ -12,46 +12,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._kernels_heap import heap_pop, heap_push
+
 __all__ = ["occupancy_curve", "occupancy_replay"]
 
 
 @njit(cache=True)
-def _heap_push(heap, size, value):
-    """Push ``value`` on the binary min-heap ``heap[:size]``; returns the new size."""
-    i = size
-    heap[i] = value
-    while i > 0:
-        parent = (i - 1) // 2
-        if heap[parent] <= heap[i]:
-            break
-        heap[parent], heap[i] = heap[i], heap[parent]
-        i = parent
-    return size + 1
-
-
-@njit(cache=True)
-def _heap_pop(heap, size):
-    """Remove the smallest item of ``heap[:size]``; returns (item, new size)."""
-    top = heap[0]
-    size -= 1
-    heap[0] = heap[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        child = left
-        if left + 1 < size and heap[left + 1] < heap[left]:
-            child = left + 1
-        if heap[i] <= heap[child]:
-            break
-        heap[i], heap[child] = heap[child], heap[i]
-        i = child
-    return top, size
-
-
-@njit(cache=True)
-def _hand_over(freed, heap, size, queue, head, tail, arrival, departure, patience, plugged_from,
+def _hand_over(freed, heap, cars, size, queue, head, tail, arrival, departure, patience, plugged_from,
                refused):
     """Give the port freed at ``freed`` to the first waiting car that can still use it.
 
@@ -62,7 +29,7 @@ def _hand_over(freed, heap, size, queue, head, tail, arrival, departure, patienc
         head += 1
         if freed <= arrival[j] + patience and freed < departure[j]:
             plugged_from[j] = freed
-            return head, _heap_push(heap, size, departure[j]), refused
+            return head, heap_push(heap, cars, size, departure[j], j), refused
         refused += 1  # ran out of patience (or its departure came) before a port
     return head, size, refused
 
@@ -103,6 +70,7 @@ def occupancy_replay(arrival, departure, need_kwh, need_s, ports, patience):
     plugged_from = np.full(n, np.nan)
     capacity = min(ports, n)
     heap = np.empty(max(capacity, 1), dtype=np.float64)
+    cars = np.empty(max(capacity, 1), dtype=np.int64)  # the car of each departure in the heap
     size = 0
     queue = np.empty(n, dtype=np.int64)  # cars waiting, in arrival order: queue[head:tail]
     head = 0
@@ -113,13 +81,13 @@ def occupancy_replay(arrival, departure, need_kwh, need_s, ports, patience):
         t = arrival[i]
         # Free every port whose car left at or before t, handing each to the queue head.
         while size > 0 and heap[0] <= t:
-            freed, size = _heap_pop(heap, size)
-            head, size, refused = _hand_over(freed, heap, size, queue, head, tail, arrival,
+            freed, _, size = heap_pop(heap, cars, size)
+            head, size, refused = _hand_over(freed, heap, cars, size, queue, head, tail, arrival,
                                              departure, patience, plugged_from, refused)
         if size < capacity:
             # A free port implies an empty queue: every freed port went to the queue first.
             plugged_from[i] = t
-            size = _heap_push(heap, size, departure[i])
+            size = heap_push(heap, cars, size, departure[i], i)
         elif patience > 0.0:
             queue[tail] = i
             tail += 1
@@ -131,8 +99,8 @@ def occupancy_replay(arrival, departure, need_kwh, need_s, ports, patience):
         if size == 0:
             refused += tail - head
             break
-        freed, size = _heap_pop(heap, size)
-        head, size, refused = _hand_over(freed, heap, size, queue, head, tail, arrival,
+        freed, _, size = heap_pop(heap, cars, size)
+        head, size, refused = _hand_over(freed, heap, cars, size, queue, head, tail, arrival,
                                          departure, patience, plugged_from, refused)
 
     shortfall = 0.0

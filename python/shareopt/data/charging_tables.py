@@ -35,6 +35,14 @@ import numpy as np
 from ..exceptions import FormatError, ValidationError
 from .report import RowChecker
 from .sources import open_source
+from .tables import (
+    check_ids,
+    first_index,
+    index_of,
+    read_columns,
+    table_sources,
+    write_csv,
+)
 
 __all__ = ["DEFAULT_CHARGE_RATE", "TABLES", "ChargingData", "PortEventTable", "read_charging", "write_charging"]
 
@@ -235,7 +243,7 @@ def read_charging(data, *, stations=None) -> ChargingData:
         it is created, a charge outside [0, 1], missing times, more cars plugged at the
         start than a station has ports, a table without rows.
     """
-    sources = _sources(data)
+    sources = table_sources(data, TABLES, "charging")
     if stations is not None:
         sources["stations"] = open_source(stations)
     missing = [name for name in _REQUIRED if name not in sources]
@@ -244,16 +252,10 @@ def read_charging(data, *, stations=None) -> ChargingData:
                           f"(expected {', '.join(t + '.csv' for t in TABLES)})")
     raw = {name: _read_table(name, source) for name, source in sources.items() if name in _COLUMNS}
     s = raw["stations"]
-    station_id = _id_texts(s["station_id"])
-    n = station_id.size
+    n = len(s["station_id"])
     check = RowChecker(n, "stations", strict=True)
-    check.flag("missing_id", station_id == "", "have no station_id")
-    seen: dict[str, int] = {}
-    repeat = np.zeros(n, dtype=bool)
-    for i, sid in enumerate(station_id):
-        repeat[i] = sid in seen
-        seen.setdefault(sid, i)
-    check.flag("duplicate_id", repeat, "repeat an earlier station_id")
+    station_id = check_ids(check, s["station_id"], "station_id", reason="id")
+    seen = first_index(station_id)
     for column, what in (("ports", "ports"), ("max_added_ports", "max_added_ports")):
         values = s[column]
         check.flag(f"bad_{column}", ~(values >= 0) | (values != np.round(values)) | (values > 100_000),
@@ -289,50 +291,11 @@ def read_charging(data, *, stations=None) -> ChargingData:
     return result
 
 
-def _sources(data) -> dict:
-    if isinstance(data, dict):
-        return {name: open_source(value) for name, value in data.items()}
-    folder = Path(data)
-    if not folder.is_dir():
-        raise FormatError(f"{folder}: not a folder of charging tables")
-    found = {}
-    for name in TABLES:
-        for suffix in (".csv", ".csv.gz", ".parquet"):
-            path = folder / f"{name}{suffix}"
-            if path.is_file():
-                found[name] = open_source(path)
-                break
-    return found
-
-
 def _read_table(name: str, source) -> dict[str, np.ndarray]:
-    wanted, present = {}, {}
-    for column, kind, required in _COLUMNS[name]:
-        found = source.find(column, *_ALIASES.get(column, ()), required=required,
-                            what=f"{name}.{column}")
-        if found is not None:
-            wanted[found] = kind
-            present[found] = column
-    columns = source.read(wanted)
-    out = {present[found]: columns[found] for found in wanted}
+    spec = [(column, _ALIASES.get(column, ()), kind, required) for column, kind, required in _COLUMNS[name]]
+    out, columns = read_columns(source, name, spec)
     out["_lines"] = columns.lines
     return out
-
-
-def _id_texts(values) -> np.ndarray:
-    """Ids as text, whole floats without their ".0": a DataFrame column of integer ids
-    becomes float when one is missing, and "7.0" must still name station 7."""
-    return np.asarray([v[:-2] if v.endswith(".0") and v[:-2].lstrip("-").isdigit() else v
-                       for v in values], dtype=object)
-
-
-def _station_index(values, known: dict[str, int], check: RowChecker, column: str) -> np.ndarray:
-    values = _id_texts(values)
-    missing = values == ""
-    check.flag(f"missing_{column}", missing, f"have no {column}")
-    index = np.fromiter((known.get(v, -1) for v in values), dtype=np.int64, count=len(values))
-    check.flag(f"unknown_{column}", index < 0, f"name a {column} that is not in the stations table")
-    return index
 
 
 def _checker(name: str, table: dict) -> RowChecker:
@@ -352,7 +315,7 @@ def _charges(check: RowChecker, values: np.ndarray, column: str) -> None:
 
 def _queue(name: str, table: dict, known: dict[str, int]) -> dict[str, np.ndarray]:
     check = _checker(name, table)
-    station = _station_index(table["station_id"], known, check, "station_id")
+    station = index_of(check, table["station_id"], known, "station_id", "stations")
     created, expiry = table["event_creation_datetime"], table["event_expiry_datetime"]
     _times(check, table, ("event_creation_datetime", "event_expiry_datetime"))
     check.flag("expires_before_created", expiry < created, "expire before they are created")
@@ -390,7 +353,7 @@ def _status(value: str) -> str:
 
 def _charge_status(table: dict, known: dict[str, int]) -> dict[str, np.ndarray]:
     check = _checker("charge_status", table)
-    station = _station_index(table["station_id"], known, check, "station_id")
+    station = index_of(check, table["station_id"], known, "station_id", "stations")
     _times(check, table, ("datetime_in",))
     out_time = table.get("datetime_out", np.full(station.size, np.nan))
     check.flag("out_before_in", out_time < table["datetime_in"], "have datetime_out before datetime_in")
@@ -406,8 +369,8 @@ def _charge_status(table: dict, known: dict[str, int]) -> dict[str, np.ndarray]:
 
 def _trips(table: dict, known: dict[str, int]) -> dict[str, np.ndarray]:
     check = _checker("trips", table)
-    start = _station_index(table["start_station_id"], known, check, "start_station_id")
-    end = _station_index(table["end_station_id"], known, check, "end_station_id")
+    start = index_of(check, table["start_station_id"], known, "start_station_id", "stations")
+    end = index_of(check, table["end_station_id"], known, "end_station_id", "stations")
     _times(check, table, ("trip_start_datetime", "trip_end_datetime"))
     check.flag("ends_before_start", table["trip_end_datetime"] < table["trip_start_datetime"],
                "end before they start")
@@ -423,27 +386,5 @@ def write_charging(data: dict[str, dict[str, np.ndarray]], folder) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, columns in data.items():
-        _write_csv(folder / f"{name}.csv", columns, {c for c, kind, _ in _COLUMNS[name] if kind == "datetime"})
+        write_csv(folder / f"{name}.csv", columns, {c for c, kind, _ in _COLUMNS[name] if kind == "datetime"})
     return folder
-
-
-def _write_csv(path: Path, columns: dict[str, np.ndarray], datetimes: set[str]) -> None:
-    texts = []
-    for name, values in columns.items():
-        values = np.asarray(values)
-        if name in datetimes:
-            missing = np.isnan(values)
-            stamps = np.where(missing, 0, values).astype("int64").astype("datetime64[s]")
-            text = np.char.replace(np.datetime_as_string(stamps, unit="s"), "T", " ").astype(object)
-            text[missing] = ""
-        elif values.dtype.kind == "f":
-            # repr reads back bit for bit, so a replay of the files gives what the
-            # simulation recorded.
-            text = np.array([repr(v) for v in values.tolist()], dtype=object)
-            text[np.isnan(values)] = ""
-        else:
-            text = np.array([str(v) for v in values.tolist()], dtype=object)
-        texts.append(text)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(columns) + "\n")
-        handle.writelines(",".join(row) + "\n" for row in zip(*texts))
