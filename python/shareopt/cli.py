@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _json_flag(demo)
 
-    synth = sub.add_parser("synth", help="write synthetic data (orders, stations, charging)",
+    synth = sub.add_parser("synth", help="write synthetic data (orders, stations, charging, relay)",
                            description="Write a synthetic table with a seed: same seed, same file.")
     _json_flag(synth)
     synth_sub = synth.add_subparsers(dest="table", metavar="TABLE", parser_class=_Parser)
@@ -89,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", required=True, type=Path, help="file to write (CSV)")
         _json_flag(p)
     from .cli_charging import add_ports_parser, add_synth_charging_parser
+    from .cli_relay import add_relay_parser, add_synth_relay_parser
 
     add_synth_charging_parser(synth_sub, _json_flag)
+    add_synth_relay_parser(synth_sub, _json_flag)
 
     load = sub.add_parser(
         "load", help="read and validate a table, report dropped rows",
@@ -118,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_hexfleet import add_hexfleet_parser
 
     add_hexfleet_parser(sub, _json_flag)
+    add_relay_parser(sub, _json_flag)
     return parser
 
 
@@ -270,11 +273,15 @@ def _run(args) -> tuple[dict, str]:
         return result, format_demo(result)
     if args.command == "synth":
         if args.table is None:
-            raise _UsageError("shareopt synth: say which table: orders, stations or charging")
+            raise _UsageError("shareopt synth: say which table: orders, stations or charging (or relay)")
         if args.table == "charging":
             from .cli_charging import run_synth_charging
 
             return run_synth_charging(args)
+        if args.table == "relay":
+            from .cli_relay import run_synth_relay
+
+            return run_synth_relay(args)
         if args.table == "orders":
             table = synthetic_orders(args.n, seed=args.seed)
             table.to_csv(args.out, places=args.places)
@@ -321,6 +328,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_hexfleet import run_hexfleet
 
         return run_hexfleet(args)
+    if args.command == "relay":
+        from .cli_relay import run_relay
+
+        return run_relay(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 

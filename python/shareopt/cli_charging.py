@@ -102,11 +102,9 @@ def run_ports(args) -> tuple[dict, str]:
     if args.out is not None:
         plan.to_csv(args.out)
     if args.plot is not None:
-        import matplotlib
+        from .plot import save_plot
 
-        matplotlib.use("Agg")
-        ax = plan.plot()
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        save_plot(plan, args.plot)
     summary = plan.to_dict()
     summary.update(events=data.n_events, out=None if args.out is None else str(args.out))
     base, pred, resim = summary["baseline_failures"], summary["predicted_failures"], summary["resimulated_failures"]

@@ -69,11 +69,9 @@ def run_hexfleet(args) -> tuple[dict, str]:
     if args.out is not None:
         plan.to_frame().to_csv(args.out, index=False)
     if args.plot is not None:
-        import matplotlib
+        from .plot import save_plot
 
-        matplotlib.use("Agg")
-        ax = plan.plot()
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        save_plot(plan, args.plot)
     summary = plan.to_dict()
     summary.update(trips=len(orders), out=None if args.out is None else str(args.out))
     driven = ""

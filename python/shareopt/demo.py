@@ -140,6 +140,17 @@ def _hexfleet_step(seed: int) -> tuple[dict, str]:
     return summary, line
 
 
+def _relay_step(seed: int) -> tuple[dict, str]:
+    from .relay import solve_relays, synthetic_relay
+
+    plan = solve_relays(synthetic_relay(60, 30, 120, seed=seed), time_limit=30)
+    summary = plan.to_dict()
+    proof = "optimal" if plan.proven else f"gap {summary['mip_gap']:.2%}"
+    line = (f"30 scooters on 60 places for 120 commutes: {summary['served_commutes']} served, demand "
+            f"{summary['served_demand']:,.0f} of {summary['total_demand']:,.0f} ({proof}) in {summary['time_s']:.2f} s")
+    return summary, line
+
+
 DEMO_STEPS: list[tuple[str, Callable[[int], tuple[dict, str]]]] = [
     ("orders", _orders_step),
     ("travel", _travel_step),
@@ -148,10 +159,11 @@ DEMO_STEPS: list[tuple[str, Callable[[int], tuple[dict, str]]]] = [
     ("rebalance", _rebalance_step),
     ("charging", _charging_step),
     ("hexfleet", _hexfleet_step),
+    ("relay", _relay_step),
 ]
 
 # Problems land one by one (trip chains, dispatch, charging, hexfleet, rebalancing, relays).
-PROBLEMS: list[str] = ["trip chains", "bike rebalancing", "charging ports", "fleet distribution"]
+PROBLEMS: list[str] = ["trip chains", "bike rebalancing", "charging ports", "fleet distribution", "scooter relays"]
 
 
 def run_demo(seed: int = 0) -> dict:

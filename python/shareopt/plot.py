@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gantt", "hex_map", "rebalance_map"]
+__all__ = ["gantt", "hex_map", "rebalance_map", "relay_map"]
 
 
 def _pyplot():
@@ -13,6 +13,15 @@ def _pyplot():
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("plots need matplotlib: pip install 'shareopt[plot]'") from err
     return plt
+
+
+def save_plot(result, path) -> None:
+    """Draw ``result.plot()`` off screen and save it (the command line's ``--plot FILE``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = result.plot()
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
 
 
 def gantt(solution, ax=None, max_vehicles: int = 60):
@@ -84,14 +93,56 @@ def rebalance_map(plan, ax=None, max_arrows: int = 2000, lonlat: bool | None = N
     for k in shown:
         a, b = where[plan.transfer_from[k]], where[plan.transfer_to[k]]
         ax.annotate("", xy=b, xytext=a, zorder=1,
-                    arrowprops=dict(arrowstyle="->", color="0.3", alpha=0.6,
-                                    linewidth=0.4 + 2.0 * plan.transfer_bikes[k] / width))
+                    arrowprops={"arrowstyle": "->", "color": "0.3", "alpha": 0.6,
+                                "linewidth": 0.4 + 2.0 * plan.transfer_bikes[k] / width})
     ax.figure.colorbar(dots, ax=ax, shrink=0.7, label="bikes gained (red: given away)")
     ax.set_xlabel("longitude" if use_lonlat else "x (km)")
     ax.set_ylabel("latitude" if use_lonlat else "y (km)")
     ax.set_aspect("equal" if not use_lonlat else 1.0 / np.cos(np.radians(np.mean(where[:, 1]))))
     ax.set_title(f"{int(plan.bikes_moved):,} bikes in {len(plan.transfer_bikes):,} transfers, "
                  f"cost {plan.cost:,.1f} (alpha {plan.alpha:g})")
+    return ax
+
+
+def relay_map(plan, ax=None, max_paths: int = 300):
+    """Candidate locations, placed scooters (size by count) and served paths (width by demand).
+
+    Parameters
+    ----------
+    plan
+        A :class:`~shareopt.relay.RelayPlan`.
+    ax
+        Axes to draw on (default: a new figure).
+    max_paths
+        Draw the paths of the this many largest served commutes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 8))
+    data = plan.data
+    lonlat = data.lonlat is not None
+    where = data.lonlat if lonlat else data.xy
+    ax.scatter(where[:, 0], where[:, 1], s=6, color="0.7", zorder=1, label="candidate locations")
+    served = np.flatnonzero(plan.served)
+    shown = served[np.argsort(-data.demand[served], kind="stable")[:max_paths]]
+    colors = plt.get_cmap("tab20")
+    for r, k in enumerate(shown):
+        path = where[plan.paths[k]]
+        ax.plot(path[:, 0], path[:, 1], color=colors(r % 20), alpha=0.6,
+                linewidth=0.6 + 1.4 * data.demand[k] / data.demand.max(), zorder=2)
+    has = np.flatnonzero(plan.counts)
+    ax.scatter(where[has, 0], where[has, 1], s=18 + 22 * plan.counts[has], color="tab:red", edgecolors="k",
+               linewidths=0.4, zorder=3, label="scooters placed")
+    ax.set_xlabel("longitude" if lonlat else "x (km)")
+    ax.set_ylabel("latitude" if lonlat else "y (km)")
+    ax.set_aspect(1.0 / np.cos(np.radians(np.mean(where[:, 1]))) if lonlat else "equal")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(f"{plan.scooters_used} scooters serve {plan.served_share:.0%} of demand "
+                 f"({served.size} of {plan.served.size} commutes)")
     return ax
 
 
