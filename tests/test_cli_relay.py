@@ -99,7 +99,8 @@ def test_bad_input_exits_2_with_one_line(folder, tmp_path, capsys, argv, message
 
 def test_synth_relay_samples_citibike(shared_data, tmp_path, capsys):
     code, out, _ = run(capsys, "synth", "relay", "--places", "citibike", "--locations", 50, "--scooters", 10,
-                       "--commutes", 20, "--out", tmp_path / "cb")
+                       "--commutes", 20, "--out", tmp_path / "cb",
+                       "--stations", shared_data / "bike" / "citibike_gbfs_2019-07-05")
     assert code == 0 and "50 locations" in out
     header = (tmp_path / "cb" / "locations.csv").read_text().splitlines()[0]
     assert header == "location_id,lon,lat"

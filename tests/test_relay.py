@@ -381,7 +381,8 @@ def test_tables_round_trip_and_outputs(square, tmp_path):
 
 
 def test_citibike_places(shared_data):
-    data = synthetic_relay(40, 15, 30, seed=2, places="citibike", full_range_km=1.5, commute_km=(1.0, 3.0))
+    data = synthetic_relay(40, 15, 30, seed=2, places="citibike", full_range_km=1.5, commute_km=(1.0, 3.0),
+                           stations=shared_data / "bike" / "citibike_gbfs_2019-07-05")
     assert data.lonlat is not None and data.n_locations == 40
     plan = solve_relays(data, time_limit=20)
     assert plan.metric == "haversine" and plan.served_demand <= plan.bound + 1e-9

@@ -349,9 +349,8 @@ def synthetic_relay(locations: int = 200, scooters: int = 100, commutes: int = 5
     places
         ``"square"`` (default): uniform points in a square of ``square_km`` (x, y km);
         ``"citibike"``: a sample of the real Citi Bike stations of the 2019-07-05 GBFS
-        snapshot (lon/lat; read from ``stations``, or from ``$SHAREOPT_SHARED_DATA`` or the
-        shared data folder beside a source checkout). Only ``"square"`` works without the
-        snapshot.
+        snapshot (lon/lat; read from ``stations``, or from under ``$SHAREOPT_SHARED_DATA``).
+        Only ``"square"`` works without the snapshot.
     stations
         A Citi Bike GBFS folder (or any stations file :func:`read_stations` reads).
     full_range_km, min_charge
@@ -463,14 +462,13 @@ def _check_synthetic(locations, scooters, commutes, places, full_range_km, min_c
 
 
 def _citibike_folder(stations) -> Path:
+    """The snapshot folder: ``stations``, else under ``$SHAREOPT_SHARED_DATA`` (never guessed
+    from where the package lies: an installed copy has no checkout beside it)."""
     if stations is not None:
         return Path(stations)
-    roots = []
-    if os.environ.get("SHAREOPT_SHARED_DATA"):
-        roots.append(Path(os.environ["SHAREOPT_SHARED_DATA"]))
-    roots.append(Path(__file__).resolve().parents[4] / "shared" / "data")
-    for root in roots:
-        if (root / CITIBIKE_SNAPSHOT).is_dir():
-            return root / CITIBIKE_SNAPSHOT
-    raise FormatError(f"the Citi Bike snapshot ({CITIBIKE_SNAPSHOT}) is not under {', '.join(map(str, roots))}: "
-                      "pass stations=PATH, set SHAREOPT_SHARED_DATA, or use places='square'")
+    root = os.environ.get("SHAREOPT_SHARED_DATA")
+    if root and (Path(root) / CITIBIKE_SNAPSHOT).is_dir():
+        return Path(root) / CITIBIKE_SNAPSHOT
+    where = f"not under SHAREOPT_SHARED_DATA={root}" if root else "not found (SHAREOPT_SHARED_DATA is not set)"
+    raise FormatError(f"the Citi Bike snapshot ({CITIBIKE_SNAPSHOT}) is {where}: "
+                      "pass stations=PATH (--stations), set SHAREOPT_SHARED_DATA, or use places='square'")
