@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_hexfleet import add_hexfleet_parser
 
     add_hexfleet_parser(sub, _json_flag)
+    from .cli_batch import add_batch_parser
+
+    add_batch_parser(sub, _json_flag)
     add_relay_parser(sub, _json_flag)
     return parser
 
@@ -328,6 +331,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_hexfleet import run_hexfleet
 
         return run_hexfleet(args)
+    if args.command == "batch":
+        from .cli_batch import run_batch
+
+        return run_batch(args)
     if args.command == "relay":
         from .cli_relay import run_relay
 

@@ -1,0 +1,96 @@
+"""The worker side of :mod:`shareopt.batch`: the problem registry and the function that runs
+one task where it lands (a pool process or a Dask worker).
+
+Nothing here writes files: a worker returns its row and result object to the driver, and
+only the driver writes the checkpoint, so a task is never recorded twice.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = [
+    "PROBLEMS",
+    "install_worker_inputs",
+    "register_problem",
+    "run_task_on_worker",
+    "run_task_with_input",
+]
+
+
+def _solve_chain(orders, params: Mapping[str, Any]):
+    """Trip chains: ``solve_trip_chains(orders, **params)`` (cost and travel keywords)."""
+    from .chaining import solve_trip_chains
+
+    return solve_trip_chains(orders, **{"progress": False, **params})
+
+
+def _solve_rebalance(stations, params: Mapping[str, Any]):
+    """Bike rebalancing: ``rebalance(stations, alpha, **rest)``; ``alpha`` is required."""
+    from .rebalance import rebalance
+
+    keywords = dict(params)
+    if "alpha" not in keywords:
+        raise TypeError("rebalance tasks need params['alpha']")
+    alpha = keywords.pop("alpha")
+    return rebalance(stations, alpha, **{"progress": False, **keywords})
+
+
+#: Problem name -> ``function(input_object, params) -> result`` (the result has ``to_dict()``).
+#: Add a problem with :func:`register_problem`; the function must be importable by name on the
+#: workers (a module-level function of an installed module), since it travels by reference.
+PROBLEMS: dict[str, Callable[[Any, Mapping[str, Any]], Any]] = {
+    "chain": _solve_chain,
+    "rebalance": _solve_rebalance,
+}
+
+
+def register_problem(name: str, solver: Callable[[Any, Mapping[str, Any]], Any]) -> None:
+    """Make ``name`` a problem that batch tasks may name.
+
+    Parameters
+    ----------
+    name
+        The task's ``problem``.
+    solver
+        ``solver(input_object, params)`` returning an object with ``to_dict()``. It must be a
+        module-level function that the workers can import (it is pickled by reference).
+    """
+    PROBLEMS[str(name)] = solver
+
+
+# Inputs of this worker process, installed once per process by the pool's initializer.
+_WORKER_INPUTS: dict[str, Any] = {}
+
+
+def install_worker_inputs(inputs: Mapping[str, Any]) -> None:
+    """Process-pool initializer: keep the batch's inputs for every task this process runs."""
+    _WORKER_INPUTS.clear()
+    _WORKER_INPUTS.update(inputs)
+
+
+def run_task_on_worker(task, solver) -> tuple[dict, Any]:
+    """Run one task on the inputs installed in this process (the process-pool path)."""
+    return run_task_with_input(task, solver, _WORKER_INPUTS[task.inputs])
+
+
+def run_task_with_input(task, solver, input_object) -> tuple[dict, Any]:
+    """Run one task and never raise: the row (status, summary or error with traceback, seconds)
+    and the full result (``None`` after an error)."""
+    start = time.perf_counter()
+    row = {"task_id": task.task_id, "problem": task.problem, "inputs": task.inputs,
+           "params": dict(task.params), "status": "ok", "summary": None, "error": None,
+           "traceback": None}
+    result = None
+    try:
+        result = solver(input_object, dict(task.params))
+        row["summary"] = result.to_dict() if hasattr(result, "to_dict") else {"value": repr(result)}
+    except Exception as exc:  # noqa: BLE001 -- a failing task is a result, not the end of the batch
+        row.update(status="error", error=f"{type(exc).__name__}: {exc}",
+                   traceback=traceback.format_exc())
+        result = None
+    row["seconds"] = round(time.perf_counter() - start, 6)
+    return row, result

@@ -1,0 +1,247 @@
+"""Batches: process pool and Dask runs, errors, checkpoint resume, a worker killed mid-batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+from shareopt import synthetic_orders, synthetic_stations
+from shareopt.batch import PROBLEMS, Task, read_checkpoint, register_problem, run
+from shareopt.chaining import solve_trip_chains
+from shareopt.cli import main
+from shareopt.exceptions import ValidationError
+from shareopt.rebalance import rebalance
+
+VEHICLE_COSTS = (0, 60, 150)
+
+
+def slow_chain(orders, params):
+    """A chain task that first sleeps ``params['sleep']`` seconds (for the worker-kill test)."""
+    params = dict(params)
+    time.sleep(params.pop("sleep"))
+    return solve_trip_chains(orders, **params)
+
+
+register_problem("slow_chain", slow_chain)
+
+
+def crash_once(orders, params):
+    """A worker that dies (a kill, a segfault) the first time: the marker file says it did."""
+    marker = params["marker"]
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(3)
+    return solve_trip_chains(orders, vehicle_cost=10.0)
+
+
+register_problem("crash_once", crash_once)
+
+
+@pytest.fixture(scope="module")
+def days():
+    return {f"day{seed}": synthetic_orders(300, seed=seed, places="xy") for seed in (1, 2)}
+
+
+@pytest.fixture(scope="module")
+def sweep(days):
+    return [Task("chain", day, {"vehicle_cost": cost, "deadhead_cost_per_km": 2.0})
+            for day in days for cost in VEHICLE_COSTS]
+
+
+@pytest.fixture(scope="module")
+def serial_objectives(days, sweep):
+    return {task.task_id: solve_trip_chains(days[task.inputs], **task.params).objective
+            for task in sweep}
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def checkpoint_lines(path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+def test_process_pool_matches_serial_solves(days, sweep, serial_objectives, tmp_path):
+    result = run(sweep, days, checkpoint=tmp_path / "cp.jsonl", progress=False, max_workers=2)
+    assert result.ok == len(sweep) == 6 and result.errors == 0 and result.skipped == 0
+    for row in result.rows:
+        assert row["status"] == "ok" and row["ran"]
+        assert row["summary"]["objective"] == round(serial_objectives[row["task_id"]], 6)
+        assert result.load(row["task_id"]).objective == serial_objectives[row["task_id"]]
+    assert [row["task_id"] for row in result.rows] == [task.task_id for task in sweep]
+    frame = result.to_frame()
+    assert len(frame) == 6 and "summary.objective" in frame
+    assert json.loads(json.dumps(result.to_dict()))["tasks"] == 6
+
+
+def test_rebalance_tasks_and_results_in_memory():
+    stations = {"city": synthetic_stations(80, seed=3, places="xy")}
+    tasks = [Task("rebalance", "city", {"alpha": alpha}) for alpha in (0.1, 0.2)]
+    result = run(tasks, stations, progress=False, max_workers=1)
+    assert result.ok == 2
+    for task, row in zip(tasks, result.rows):
+        expected = rebalance(stations["city"], task.params["alpha"])
+        assert row["summary"]["cost"] == round(expected.cost, 6)
+        assert row["result_path"] is None
+        assert result.load(task.task_id).cost == expected.cost
+
+
+def test_failing_task_is_recorded_and_others_finish(days, tmp_path):
+    tasks = [Task("chain", "day1", {"vehicle_cost": 10}),
+             Task("chain", "day1", {"vehicle_cost": 10, "no_such_keyword": 1}, task_id="bad"),
+             Task("chain", "day2", {"vehicle_cost": 10})]
+    result = run(tasks, days, checkpoint=tmp_path / "cp.jsonl", progress=False, max_workers=2)
+    assert [row["status"] for row in result.rows] == ["ok", "error", "ok"]
+    bad = result.rows[1]
+    assert "no_such_keyword" in bad["error"] and "Traceback" in bad["traceback"]
+    assert bad["result_path"] is None
+    assert read_checkpoint(tmp_path / "cp.jsonl")["bad"]["status"] == "error"
+    # Errors are skipped on rerun, unless asked to retry them.
+    again = run(tasks, days, checkpoint=tmp_path / "cp.jsonl", progress=False)
+    assert again.skipped == 3
+    retried = run(tasks, days, checkpoint=tmp_path / "cp.jsonl", progress=False,
+                  retry_errors=True)
+    assert retried.skipped == 2 and [row["ran"] for row in retried.rows] == [False, True, False]
+
+
+def test_lost_worker_is_not_recorded_and_reruns(days, tmp_path):
+    # A process that dies takes no answer with it: the row says "lost", the checkpoint keeps
+    # nothing for it, and the next run with the same checkpoint runs it again.
+    task = Task("crash_once", "day1", {"marker": str(tmp_path / "crashed")})
+    first = run([task], days, checkpoint=tmp_path / "cp.jsonl", progress=False, max_workers=1)
+    assert first.rows[0]["status"] == "lost" and "worker failure" in first.rows[0]["error"]
+    assert task.task_id not in read_checkpoint(tmp_path / "cp.jsonl")
+    second = run([task], days, checkpoint=tmp_path / "cp.jsonl", progress=False, max_workers=1)
+    assert second.skipped == 0 and second.rows[0]["status"] == "ok" and second.rows[0]["ran"]
+    assert read_checkpoint(tmp_path / "cp.jsonl")[task.task_id]["status"] == "ok"
+
+
+def test_resume_runs_only_unfinished_tasks(days, sweep, tmp_path):
+    checkpoint = tmp_path / "cp.jsonl"
+    first, second = sweep[:2], sweep[2:]
+    run(first, days, checkpoint=checkpoint, progress=False, max_workers=2)
+    assert len(checkpoint_lines(checkpoint)) == 2
+    result = run(sweep, days, checkpoint=checkpoint, progress=False, max_workers=2)
+    assert result.skipped == 2 and result.ok == len(sweep)
+    assert [row["ran"] for row in result.rows] == [False] * 2 + [True] * len(second)
+    lines = checkpoint_lines(checkpoint)
+    assert sorted(line["task_id"] for line in lines) == sorted(task.task_id for task in sweep)
+    assert all(os.path.exists(line["result_path"]) for line in lines)
+
+
+def test_torn_last_line_is_ignored_and_cut(days, sweep, tmp_path):
+    checkpoint = tmp_path / "cp.jsonl"
+    run(sweep[:2], days, checkpoint=checkpoint, progress=False, max_workers=1)
+    whole = checkpoint.read_text()
+    torn_row = json.dumps({"task_id": sweep[2].task_id, "status": "ok", "summary": {}})
+    checkpoint.write_text(whole + torn_row[: len(torn_row) // 2])  # killed mid-write
+    assert set(read_checkpoint(checkpoint)) == {task.task_id for task in sweep[:2]}
+    result = run(sweep[:3], days, checkpoint=checkpoint, progress=False, max_workers=1)
+    assert result.skipped == 2 and result.rows[2]["ran"]
+    lines = checkpoint_lines(checkpoint)  # every line parses: the torn tail was cut
+    assert [line["task_id"] for line in lines] == [task.task_id for task in sweep[:3]]
+
+
+@pytest.mark.parametrize("tasks, reason", [
+    ([Task("chain", "day1", {}), Task("chain", "day1", {})], "duplicate_task_id"),
+    ([Task("no_such_problem", "day1", {})], "unknown_problem"),
+    ([Task("chain", "day9", {})], "unknown_input"),
+    ([Task("chain", "day1", {"depot": object()})], "params_not_json"),
+])
+def test_bad_batches_fail_before_running(days, tasks, reason, tmp_path):
+    with pytest.raises(ValidationError) as info:
+        run(tasks, days, checkpoint=tmp_path / "cp.jsonl", progress=False)
+    assert info.value.reason == reason
+    assert not (tmp_path / "cp.jsonl").exists()
+
+
+def test_default_task_ids_are_deterministic():
+    first = Task("chain", "day1", {"vehicle_cost": 5, "max_idle": 600})
+    second = Task("chain", "day1", {"max_idle": 600, "vehicle_cost": 5})
+    assert first.task_id == second.task_id
+    assert first.task_id != Task("chain", "day2", {"vehicle_cost": 5, "max_idle": 600}).task_id
+    assert Task("chain", "day1", {}, task_id="mine").task_id == "mine"
+    assert {"chain", "rebalance"} <= set(PROBLEMS)
+
+
+def test_dask_matches_process_pool(days, serial_objectives, sweep, dask_client, tmp_path):
+    tasks = sweep + [Task("chain", "day1", {"vehicle_cost": 300}),
+                     Task("chain", "day2", {"vehicle_cost": 300})]
+    result = run(tasks, days, executor=dask_client, checkpoint=tmp_path / "cp.jsonl",
+                 progress=False)
+    assert result.ok == 8
+    by_address = run(tasks[:2], days, executor=dask_client.scheduler.address, progress=False)
+    assert ([row["summary"]["objective"] for row in by_address.rows]
+            == [row["summary"]["objective"] for row in result.rows[:2]])
+    pool = run(tasks, days, progress=False, max_workers=2)
+    for on_dask, on_pool in zip(result.rows, pool.rows):
+        assert on_dask["task_id"] == on_pool["task_id"]
+        assert on_dask["summary"]["objective"] == on_pool["summary"]["objective"]
+    for row in result.rows[:6]:
+        assert row["summary"]["objective"] == round(serial_objectives[row["task_id"]], 6)
+
+
+def test_dask_worker_killed_mid_batch_loses_nothing(days, dask_client, tmp_path):
+    checkpoint = tmp_path / "cp.jsonl"
+    tasks = [Task("slow_chain", day, {"vehicle_cost": cost, "sleep": 0.25})
+             for day in days for cost in range(0, 120, 20)]
+    outcome = {}
+
+    def batch():
+        outcome["result"] = run(tasks, days, executor=dask_client, checkpoint=checkpoint,
+                                progress=False)
+
+    runner = threading.Thread(target=batch)
+    runner.start()
+    deadline = time.monotonic() + 30
+    while not (checkpoint.exists() and checkpoint.read_text().count("\n") >= 1):
+        assert time.monotonic() < deadline, "no task finished"
+        time.sleep(0.02)
+    pids = dask_client.run(os.getpid)
+    victim = min(pids)
+    os.kill(pids[victim], signal.SIGKILL)
+    rows_at_kill = checkpoint.read_text().count("\n")
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    assert rows_at_kill < len(tasks)  # the kill landed mid-batch
+    assert pids[victim] not in dask_client.run(os.getpid).values()  # that process is gone
+    lines = checkpoint_lines(checkpoint)
+    assert sorted(line["task_id"] for line in lines) == sorted(task.task_id for task in tasks)
+    assert all(line["status"] == "ok" for line in lines), [line["error"] for line in lines]
+    assert outcome["result"].ok == len(tasks)
+
+def test_cli_batch_runs_then_skips(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        '[inputs.a]\nkind = "synthetic_orders"\nn = 200\nseed = 4\n\n'
+        '[inputs.b]\nkind = "synthetic_orders"\nn = 200\nseed = 5\n\n'
+        '[[sweep]]\nproblem = "chain"\ninputs = ["a", "b"]\n'
+        'params = { deadhead_cost_per_km = 2.0 }\nvary.vehicle_cost = [0, 100]\n')
+    checkpoint = tmp_path / "cp.jsonl"
+    args = ["batch", str(spec), "--checkpoint", str(checkpoint), "--workers", "2", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["tasks"], first["ok"], first["errors"], first["skipped"]) == (4, 4, 0, 0)
+    assert first["checkpoint"] == str(checkpoint) and "time_s" in first
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert (second["tasks"], second["ok"], second["skipped"], second["ran"]) == (4, 4, 4, 0)
+    assert len(checkpoint_lines(checkpoint)) == 4
+
+
+def test_cli_batch_bad_spec_is_a_one_line_error(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[inputs.a]\nkind = "synthetic_orders"\nn = 50\n\n'
+                    '[[sweep]]\nproblem = "chain"\ninputs = ["nope"]\n')
+    assert main(["batch", str(spec), "--json"]) == 2
+    assert "undefined input 'nope'" in json.loads(capsys.readouterr().out)["error"]
