@@ -245,3 +245,25 @@ def test_cli_batch_bad_spec_is_a_one_line_error(tmp_path, capsys):
                     '[[sweep]]\nproblem = "chain"\ninputs = ["nope"]\n')
     assert main(["batch", str(spec), "--json"]) == 2
     assert "undefined input 'nope'" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_every_problem_runs_as_a_task():
+    # Ports, fleet distribution and relays through the pool give what a direct call gives.
+    from shareopt.charging import plan_ports
+    from shareopt.data.synthetic_charging import synthetic_charging
+    from shareopt.hexfleet import hex_demand, plan_fleet
+    from shareopt.relay import solve_relays, synthetic_relay
+
+    charging = synthetic_charging(20, 300, days=2, seed=1).data
+    demand = hex_demand(synthetic_orders(400, seed=3, places="lonlat"), resolution=7, periods=4)
+    relay = synthetic_relay(30, 10, 40, seed=2)
+    inputs = {"net": charging, "city": demand, "place": relay}
+    tasks = [Task("ports", "net", {"budget": 50_000.0}),
+             Task("hexfleet", "city", {"fleet": 60, "scenarios": 3, "test_scenarios": 10, "seed": 4}),
+             Task("relay", "place", {"time_limit": 30})]
+    result = run(tasks, inputs, progress=False, max_workers=2)
+    assert [row["status"] for row in result.rows] == ["ok"] * 3, [row["error"] for row in result.rows]
+    assert result.rows[0]["summary"]["cost"] == plan_ports(charging, 50_000.0).to_dict()["cost"]
+    direct = plan_fleet(demand, 60, scenarios=3, test_scenarios=10, seed=4)
+    assert result.load(tasks[1].task_id).cars.tolist() == direct.cars.tolist()
+    assert result.rows[2]["summary"]["served_demand"] == solve_relays(relay, time_limit=30).served_demand

@@ -32,11 +32,39 @@ def _solve_rebalance(stations, params: Mapping[str, Any]):
     """Bike rebalancing: ``rebalance(stations, alpha, **rest)``; ``alpha`` is required."""
     from .rebalance import rebalance
 
-    keywords = dict(params)
-    if "alpha" not in keywords:
-        raise TypeError("rebalance tasks need params['alpha']")
-    alpha = keywords.pop("alpha")
+    alpha, keywords = _required(params, "alpha", "rebalance")
     return rebalance(stations, alpha, **{"progress": False, **keywords})
+
+
+def _required(params: Mapping[str, Any], name: str, problem: str) -> tuple[Any, dict]:
+    """``params[name]`` and the other keywords; a TypeError naming the problem when missing."""
+    keywords = dict(params)
+    if name not in keywords:
+        raise TypeError(f"{problem} tasks need params['{name}']")
+    return keywords.pop(name), keywords
+
+
+def _solve_ports(data, params: Mapping[str, Any]):
+    """Charging ports: ``plan_ports(data, budget, **rest)`` on a ChargingData."""
+    from .charging import plan_ports
+
+    budget, keywords = _required(params, "budget", "ports")
+    return plan_ports(data, budget, **{"progress": False, **keywords})
+
+
+def _solve_hexfleet(demand, params: Mapping[str, Any]):
+    """Fleet distribution: ``plan_fleet(demand, fleet, **rest)`` on a HexDemand."""
+    from .hexfleet import plan_fleet
+
+    fleet, keywords = _required(params, "fleet", "hexfleet")
+    return plan_fleet(demand, fleet, **{"progress": False, **keywords})
+
+
+def _solve_relay(data, params: Mapping[str, Any]):
+    """Scooter relays: ``solve_relays(data, **params)`` on a RelayData."""
+    from .relay import solve_relays
+
+    return solve_relays(data, **{"progress": False, **params})
 
 
 #: Problem name -> ``function(input_object, params) -> result`` (the result has ``to_dict()``).
@@ -45,6 +73,9 @@ def _solve_rebalance(stations, params: Mapping[str, Any]):
 PROBLEMS: dict[str, Callable[[Any, Mapping[str, Any]], Any]] = {
     "chain": _solve_chain,
     "rebalance": _solve_rebalance,
+    "ports": _solve_ports,
+    "hexfleet": _solve_hexfleet,
+    "relay": _solve_relay,
 }
 
 
