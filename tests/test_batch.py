@@ -267,3 +267,36 @@ def test_every_problem_runs_as_a_task():
     direct = plan_fleet(demand, 60, scenarios=3, test_scenarios=10, seed=4)
     assert result.load(tasks[1].task_id).cars.tolist() == direct.cars.tolist()
     assert result.rows[2]["summary"]["served_demand"] == solve_relays(relay, time_limit=30).served_demand
+
+
+def test_killed_batch_resumes_without_losing_or_repeating(tmp_path):
+    # The whole batch process is killed (SIGKILL) once some tasks are in the checkpoint; the
+    # same command again runs only the rest, and every task ends up recorded exactly once.
+    import subprocess
+    import sys
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[inputs.a]\nkind = "synthetic_orders"\nn = 3000\nseed = 6\n\n'
+                    '[[sweep]]\nproblem = "chain"\ninputs = ["a"]\n'
+                    'params = { deadhead_cost_per_km = 1.0 }\n'
+                    'vary.vehicle_cost = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]\n')
+    checkpoint = tmp_path / "cp.jsonl"
+    command = [sys.executable, "-m", "shareopt", "batch", str(spec), "--checkpoint", str(checkpoint),
+               "--workers", "1", "--json"]
+    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and batch.poll() is None:
+        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.02)
+    killed_mid_batch = batch.poll() is None
+    batch.kill()
+    batch.wait()
+    before = len(read_checkpoint(checkpoint))  # a line torn by the kill is not counted
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    summary = json.loads(done.stdout)
+    lines = checkpoint_lines(checkpoint)
+    assert killed_mid_batch and 3 <= before < 16  # the kill landed between the first and the last task
+    assert summary["skipped"] == before and summary["ran"] == 16 - before and summary["ok"] == 16
+    assert len(lines) == 16 and len({line["task_id"] for line in lines}) == 16
+    assert all(line["status"] == "ok" for line in lines)
