@@ -10,7 +10,14 @@ import time
 
 import pytest
 from shareopt import synthetic_orders, synthetic_stations
-from shareopt.batch import PROBLEMS, Task, read_checkpoint, register_problem, run
+from shareopt.batch import (
+    PROBLEMS,
+    Task,
+    plan_chunks,
+    read_checkpoint,
+    register_problem,
+    run,
+)
 from shareopt.chaining import solve_trip_chains
 from shareopt.cli import main
 from shareopt.exceptions import ValidationError
@@ -172,6 +179,40 @@ def test_default_task_ids_are_deterministic():
     assert first.task_id != Task("chain", "day2", {"vehicle_cost": 5, "max_idle": 600}).task_id
     assert Task("chain", "day1", {}, task_id="mine").task_id == "mine"
     assert {"chain", "rebalance"} <= set(PROBLEMS)
+
+
+@pytest.mark.parametrize("slots", [1, 2, 7])
+def test_guided_chunks_cover_every_task_once_and_shrink(slots):
+    # Interleaved inputs: chunks regroup by (problem, input) and never mix them.
+    tasks = [Task("chain" if cost % 3 else "rebalance", f"day{day}", {"vehicle_cost": cost})
+             for cost in range(40) for day in range(3)]
+    chunks = plan_chunks(tasks, slots)
+    flat = [task.task_id for chunk in chunks for task in chunk]
+    assert sorted(flat) == sorted(task.task_id for task in tasks)
+    assert all(len({(task.problem, task.inputs) for task in chunk}) == 1 for chunk in chunks)
+    assert len(chunks) < len(tasks) and len(chunks[-1]) == 1
+    remaining = len(tasks)
+    for chunk in chunks:  # never more than a quarter of what is left per slot
+        assert len(chunk) <= -(-remaining // (4 * slots))
+        remaining -= len(chunk)
+    assert all(len(chunk) <= 3 for chunk in plan_chunks(tasks, slots, chunk_size=3))
+    assert all(len(chunk) == 1 for chunk in plan_chunks(tasks, slots, chunk_size=1))
+
+
+@pytest.mark.parametrize("chunk_size", [0, -2, 1.5, True])
+def test_bad_chunk_size_is_refused(days, chunk_size):
+    with pytest.raises(ValidationError) as info:
+        run([Task("chain", "day1", {})], days, progress=False, chunk_size=chunk_size)
+    assert info.value.reason == "bad_chunk_size"
+
+
+def test_chunk_sizes_give_the_same_rows(days, sweep, serial_objectives):
+    one_by_one = run(sweep, days, progress=False, max_workers=2, chunk_size=1)
+    in_chunks = run(sweep, days, progress=False, max_workers=2, chunk_size=3)
+    for single, chunked in zip(one_by_one.rows, in_chunks.rows):
+        assert single["task_id"] == chunked["task_id"]
+        assert single["summary"]["objective"] == chunked["summary"]["objective"]
+        assert chunked["summary"]["objective"] == round(serial_objectives[chunked["task_id"]], 6)
 
 
 def test_dask_matches_process_pool(days, serial_objectives, sweep, dask_client, tmp_path):

@@ -16,7 +16,8 @@ __all__ = [
     "PROBLEMS",
     "install_worker_inputs",
     "register_problem",
-    "run_task_on_worker",
+    "run_chunk_on_worker",
+    "run_chunk_with_input",
     "run_task_with_input",
 ]
 
@@ -103,9 +104,18 @@ def install_worker_inputs(inputs: Mapping[str, Any]) -> None:
     _WORKER_INPUTS.update(inputs)
 
 
-def run_task_on_worker(task, solver) -> tuple[dict, Any]:
-    """Run one task on the inputs installed in this process (the process-pool path)."""
-    return run_task_with_input(task, solver, _WORKER_INPUTS[task.inputs])
+def run_chunk_on_worker(tasks, solver) -> list[tuple[dict, Any]]:
+    """Run a chunk of tasks that share one input on this process's installed inputs."""
+    return run_chunk_with_input(tasks, solver, _WORKER_INPUTS[tasks[0].inputs])
+
+
+def run_chunk_with_input(tasks, solver, input_object) -> list[tuple[dict, Any]]:
+    """Run a chunk of tasks on one input, one after the other; one (row, result) per task.
+
+    One call per chunk, not per task: on a small machine the scheduler's and the driver's
+    per-call work comes out of the workers' share of the CPU.
+    """
+    return [run_task_with_input(task, solver, input_object) for task in tasks]
 
 
 def run_task_with_input(task, solver, input_object) -> tuple[dict, Any]:

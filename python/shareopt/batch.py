@@ -34,12 +34,13 @@ from ._batch_tasks import (
     PROBLEMS,
     install_worker_inputs,
     register_problem,
-    run_task_on_worker,
-    run_task_with_input,
+    run_chunk_on_worker,
+    run_chunk_with_input,
 )
 from .exceptions import ValidationError
 
-__all__ = ["PROBLEMS", "BatchResult", "Task", "read_checkpoint", "register_problem", "run"]
+__all__ = ["PROBLEMS", "BatchResult", "Task", "plan_chunks", "read_checkpoint", "register_problem",
+           "run"]
 
 
 def _json_default(value):
@@ -221,7 +222,7 @@ def _validate(tasks: list[Task], inputs: Mapping[str, Any]) -> None:
 
 def run(tasks: Iterable[Task], inputs: Mapping[str, Any], executor=None, checkpoint=None,
         progress: bool = True, results_dir=None, max_workers: int | None = None,
-        retry_errors: bool = False, retries: int = 1) -> BatchResult:
+        retry_errors: bool = False, retries: int = 1, chunk_size: int | None = None) -> BatchResult:
     """Run a batch of tasks, resuming from a checkpoint.
 
     Parameters
@@ -250,6 +251,12 @@ def run(tasks: Iterable[Task], inputs: Mapping[str, Any], executor=None, checkpo
         Run again the tasks that the checkpoint records with an error.
     retries
         Dask: times a task whose run fails outside the task itself is retried.
+    chunk_size
+        Tasks sent to a worker in one call. None (default): guided chunks, about a quarter of
+        the remaining tasks per worker slot at first, shrinking to one at the end, so that
+        per-call overhead is paid a few times per worker while the last tasks still spread
+        over all workers. Rows are written when their chunk comes back, so a kill loses at
+        most the chunks in flight; ``chunk_size=1`` sends (and records) task by task.
 
     Returns
     -------
@@ -259,10 +266,14 @@ def run(tasks: Iterable[Task], inputs: Mapping[str, Any], executor=None, checkpo
     Raises
     ------
     ValidationError
-        Unknown problem or input key, duplicate task ids, params that are not JSON, before
-        anything runs.
+        Unknown problem or input key, duplicate task ids, params that are not JSON, or a
+        chunk size below 1, before anything runs.
     """
     start = time.perf_counter()
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
+                                   or chunk_size < 1):
+        raise ValidationError(f"chunk_size must be a positive integer or None, got {chunk_size!r}",
+                              "bad_chunk_size", [])
     tasks = list(tasks)
     _validate(tasks, inputs)
     checkpoint_path = None if checkpoint is None else Path(checkpoint)
@@ -307,9 +318,9 @@ def run(tasks: Iterable[Task], inputs: Mapping[str, Any], executor=None, checkpo
         if to_run:
             used = {task.inputs: inputs[task.inputs] for task in to_run}
             if _is_dask(executor):
-                _run_on_dask(to_run, used, executor, record, retries)
+                _run_on_dask(to_run, used, executor, record, retries, chunk_size)
             else:
-                _run_on_pool(to_run, used, max_workers, record)
+                _run_on_pool(to_run, used, max_workers, record, chunk_size)
     finally:
         if writer is not None:
             writer.close()
@@ -358,21 +369,51 @@ def _pool_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _run_on_pool(tasks: list[Task], inputs: dict, max_workers: int | None, record) -> None:
+def plan_chunks(tasks: list[Task], slots: int, chunk_size: int | None = None) -> list[list[Task]]:
+    """Split tasks into chunks that share problem and input, in the tasks' order by input.
+
+    With ``chunk_size`` None, guided sizes: ceil(remaining / (4 * slots)), so the first
+    chunks are large and the last ones single tasks that fill idle workers at the end.
+    """
+    groups: dict[tuple[str, str], list[Task]] = {}
+    for task in tasks:
+        groups.setdefault((task.problem, task.inputs), []).append(task)
+    ordered = [task for group in groups.values() for task in group]
+    chunks: list[list[Task]] = []
+    position = 0
+    while position < len(ordered):
+        remaining = len(ordered) - position
+        size = chunk_size or max(1, -(-remaining // (4 * max(1, slots))))
+        chunk = [ordered[position]]
+        key = (chunk[0].problem, chunk[0].inputs)
+        while len(chunk) < size and position + len(chunk) < len(ordered):
+            following = ordered[position + len(chunk)]
+            if (following.problem, following.inputs) != key:
+                break
+            chunk.append(following)
+        chunks.append(chunk)
+        position += len(chunk)
+    return chunks
+
+
+def _run_on_pool(tasks: list[Task], inputs: dict, max_workers: int | None, record,
+                 chunk_size: int | None) -> None:
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(tasks)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                              initializer=install_worker_inputs, initargs=(inputs,)) as pool:
-        futures = {pool.submit(run_task_on_worker, task, PROBLEMS[task.problem]): task
-                   for task in tasks}
+        futures = {pool.submit(run_chunk_on_worker, chunk, PROBLEMS[chunk[0].problem]): chunk
+                   for chunk in plan_chunks(tasks, workers, chunk_size)}
         for future in pool_as_completed(futures):
             try:
-                row, result = future.result()
+                pairs = future.result()
             except Exception as exc:  # noqa: BLE001 -- the process died (BrokenProcessPool) or did not unpickle
-                row, result = _infrastructure_error(futures[future], exc), None
-            record(row, result)
+                pairs = [(_infrastructure_error(task, exc), None) for task in futures[future]]
+            for row, result in pairs:
+                record(row, result)
 
 
-def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int) -> None:
+def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int,
+                 chunk_size: int | None) -> None:
     from distributed import Client, as_completed
 
     client = Client(executor) if isinstance(executor, str) else executor
@@ -383,22 +424,27 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
         shipped = client.scatter({f"shareopt-input-{key}-{run_tag}": value
                                   for key, value in inputs.items()}, broadcast=True, hash=False)
         scattered = {key: shipped[f"shareopt-input-{key}-{run_tag}"] for key in inputs}
-        task_of_key: dict[str, Task] = {}
+        slots = sum(worker.get("nthreads", 1)
+                    for worker in client.scheduler_info().get("workers", {}).values())
+        chunk_of_key: dict[str, list[Task]] = {}
         futures = []
-        for task in tasks:
-            future = client.submit(run_task_with_input, task, PROBLEMS[task.problem],
-                                   scattered[task.inputs], pure=False, retries=retries,
-                                   key=f"shareopt-batch-{task.task_id}-{run_tag}")
-            task_of_key[future.key] = task
+        for number, chunk in enumerate(plan_chunks(tasks, slots, chunk_size)):
+            future = client.submit(run_chunk_with_input, chunk, PROBLEMS[chunk[0].problem],
+                                   scattered[chunk[0].inputs], pure=False, retries=retries,
+                                   key=f"shareopt-batch-{number}-{chunk[0].task_id}-{run_tag}")
+            chunk_of_key[future.key] = chunk
             futures.append(future)
         # Results come with their futures, gathered in batches: one round trip per batch, not
-        # per task (on 2 cores the driver's share of the CPU is the workers' loss).
+        # per chunk (on 2 cores the driver's share of the CPU is the workers' loss).
         for future, value in as_completed(futures, with_results=True, raise_errors=False):
             if future.status == "finished":
-                row, result = value
+                pairs = value
             else:  # KilledWorker after the allowed reruns, and the like
-                row, result = _infrastructure_error(task_of_key[future.key], future.exception()), None
-            record(row, result)
+                error = future.exception()
+                pairs = [(_infrastructure_error(task, error), None)
+                         for task in chunk_of_key[future.key]]
+            for row, result in pairs:
+                record(row, result)
             future.release()
     finally:
         if isinstance(executor, str):

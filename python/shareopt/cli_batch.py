@@ -50,6 +50,9 @@ def add_batch_parser(sub, json_flag) -> None:
                         help="local pool processes (default: CPU count; ignored with --scheduler)")
     parser.add_argument("--retry-errors", action="store_true",
                         help="run again the tasks that the checkpoint records with an error")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="tasks per worker call (default: guided, large first, one at the end; "
+                        "a kill loses at most the chunks in flight)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     json_flag(parser)
 
@@ -143,7 +146,7 @@ def run_batch(args) -> tuple[dict, str]:
     checkpoint = args.checkpoint or args.spec.with_suffix(".checkpoint.jsonl")
     result = run(tasks, inputs, executor=args.scheduler, checkpoint=checkpoint,
                  progress=args.progress, max_workers=args.workers,
-                 retry_errors=args.retry_errors)
+                 retry_errors=args.retry_errors, chunk_size=args.chunk_size)
     summary = result.to_dict()
     summary.pop("rows")
     summary["ran"] = sum(row["ran"] for row in result.rows)
