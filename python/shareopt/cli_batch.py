@@ -22,7 +22,10 @@ import argparse
 import itertools
 from pathlib import Path
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from .exceptions import ValidationError
 
