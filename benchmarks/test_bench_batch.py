@@ -10,6 +10,7 @@ scattering the ten days to the workers.
 from __future__ import annotations
 
 import pytest
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
 from shareopt import synthetic_orders
 from shareopt.batch import Task, run
 
@@ -27,7 +28,7 @@ def sweep():
     return days, tasks
 
 
-@pytest.mark.benchmark(group=GROUP)
+@case(GROUP, series="Dask")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dask_throughput(benchmark, sweep, workers):
     days, tasks = sweep
@@ -39,7 +40,7 @@ def test_dask_throughput(benchmark, sweep, workers):
     benchmark.extra_info.update(workers=workers, tasks_per_s=len(tasks) / benchmark.stats.stats.median)
 
 
-@pytest.mark.benchmark(group=GROUP.replace("Dask LocalCluster", "local process pool"))
+@case(GROUP.replace("Dask LocalCluster", "local process pool"), series="process pool")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_pool_throughput(benchmark, sweep, workers):
     days, tasks = sweep

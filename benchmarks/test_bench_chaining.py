@@ -13,14 +13,13 @@ import os
 
 import numpy as np
 import pytest
-
 import shareopt as so
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
+from peers import OrToolsFlow
 from shareopt import _core
 from shareopt.chaining import chain_params, full_network, solve_trip_chains
 from shareopt.data.synthetic import NYC_HOURLY_SPEED_KMH
 from shareopt.flow import min_cost_flow
-
-from peers import OrToolsFlow  # benchmarks/ is on sys.path (rootdir-relative import)
 
 MILE_KM = 1.609344
 PARAMS = dict(vehicle_cost=160.0, deadhead_cost_per_km=5.0 / MILE_KM)
@@ -82,19 +81,19 @@ def small():
     return Instance(2_000, 1200.0)
 
 
-@pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
+@case("chains: 2,000 orders, max_idle 20 min", size=2_000, unit="orders", series="shareopt", quick=True)
 def test_ours_chains_2k(benchmark, small):
     plan = benchmark.pedantic(small.ours, rounds=5, iterations=1)
     benchmark.extra_info.update(arcs_in_model=plan.arcs_in_model, pairs=small.pairs,
                                 rounds=plan.rounds)
 
 
-@pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
+@case("chains: 2,000 orders, max_idle 20 min", size=2_000, unit="orders", series="OR-Tools", quick=True)
 def test_peer_ortools_2k(benchmark, small, tmp_path):
     ortools_peer(benchmark, small, tmp_path, rounds=5)
 
 
-@pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
+@case("chains: 2,000 orders, max_idle 20 min", size=2_000, unit="orders", series="HiGHS", quick=True)
 def test_peer_highs_2k(benchmark, small):
     def run():
         real = small.real
@@ -105,7 +104,7 @@ def test_peer_highs_2k(benchmark, small):
     assert result.objective + small.real.offset == pytest.approx(plan.objective, abs=1e-6)
 
 
-@pytest.mark.benchmark(group="chains: 2,000 orders, max_idle 20 min")
+@case("chains: 2,000 orders, max_idle 20 min", size=2_000, unit="orders", series="networkx", quick=True)
 def test_peer_networkx_2k(benchmark, small):
     nx = pytest.importorskip("networkx")
 
@@ -126,14 +125,14 @@ def medium():
     return Instance(20_000, 1200.0)
 
 
-@pytest.mark.benchmark(group="chains: 20,000 orders, max_idle 20 min")
+@case("chains: 20,000 orders, max_idle 20 min", size=20_000, unit="orders", series="shareopt", quick=True)
 def test_ours_chains_20k(benchmark, medium):
     plan = benchmark.pedantic(medium.ours, rounds=3, iterations=1)
     benchmark.extra_info.update(arcs_in_model=plan.arcs_in_model, pairs=medium.pairs,
                                 rounds=plan.rounds, vehicles=plan.num_vehicles)
 
 
-@pytest.mark.benchmark(group="chains: 20,000 orders, max_idle 20 min")
+@case("chains: 20,000 orders, max_idle 20 min", size=20_000, unit="orders", series="OR-Tools", quick=True)
 def test_peer_ortools_20k(benchmark, medium, tmp_path):
     ortools_peer(benchmark, medium, tmp_path, rounds=3)
 
@@ -145,7 +144,7 @@ def big():
 
 
 @large
-@pytest.mark.benchmark(group="chains: 100,000 orders, max_idle 20 min")
+@case("chains: 100,000 orders, max_idle 20 min", size=100_000, unit="orders", series="shareopt")
 def test_ours_chains_100k(benchmark, big):
     plan = benchmark.pedantic(big.ours, rounds=1, iterations=1)
     benchmark.extra_info.update(arcs_in_model=plan.arcs_in_model, pairs=big.pairs,
@@ -153,14 +152,15 @@ def test_ours_chains_100k(benchmark, big):
 
 
 @large
-@pytest.mark.benchmark(group="chains: 100,000 orders, max_idle 20 min")
+@case("chains: 100,000 orders, max_idle 20 min", size=100_000, unit="orders", series="OR-Tools")
 def test_peer_ortools_100k(benchmark, big, tmp_path):
     ortools_peer(benchmark, big, tmp_path, rounds=1)
 
 
 # ---------------------------------------------------------------- a full day (large)
 @large
-@pytest.mark.benchmark(group="chains: 380,000 orders (a full day), max_idle 60 min")
+@case("chains: 380,000 orders (a full day), max_idle 60 min",
+      size=380_000, unit="orders", series="shareopt, max_idle 60 min")
 def test_ours_chains_full_day(benchmark):
     day = Instance(so.data.synthetic.NYC_DAY_ORDERS, 3600.0, with_network=False)
     plan = benchmark.pedantic(

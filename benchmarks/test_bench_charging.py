@@ -3,7 +3,8 @@
 The network is synthetic (``synthetic_charging``): 1,000 stations, 20,000 cars, ten days,
 about 1.06 million reservation events; port costs 3,000 to 9,000 by station (so the curves
 are not the greedy's case and the MIP is needed). Budget: 20% of what every allowed port
-would cost.
+would cost. The plan and the allocation also run on the same construction at 100 stations
+(2,000 cars, 107,000 events) and 300 stations (6,000 cars, 316,000 events): time against size.
 
 - ``plan``: ours end to end from validated tables: events sorted, every station replayed for
   k = 0..8 added ports, the HiGHS MIP, and the re-simulation of the chosen ports.
@@ -18,27 +19,57 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
+from conftest import case  # benchmarks/ is on sys.path
+from peers import pulp_port_allocation
 from shareopt._allocation import allocate
 from shareopt.charging import failure_curves, plan_ports, port_frontier
 from shareopt.data.synthetic_charging import synthetic_charging
 
-from peers import pulp_port_allocation  # benchmarks/ is on sys.path
-
 ROUNDS = 3
 
 
-@pytest.fixture(scope="module")
-def network():
-    net = synthetic_charging(1_000, 20_000, days=10, seed=0)
+def make_network(stations: int):
+    """``stations`` stations with 20 cars each, ten days; the budget and the failure curves."""
+    net = synthetic_charging(stations, 20 * stations, days=10, seed=0)
     data = net.data
     budget = 0.2 * float((data.cost_per_port * data.max_added).sum())
     curves = failure_curves(data)
     return data, budget, curves
 
 
-@pytest.mark.benchmark(group="charging plan 1M events")
+@pytest.fixture(scope="module")
+def network():
+    return make_network(1_000)
+
+
+@pytest.fixture(scope="module")
+def network_100():
+    return make_network(100)
+
+
+@pytest.fixture(scope="module")
+def network_300():
+    return make_network(300)
+
+
+@case("charging plan 1M events", size=1_000, unit="stations", series="shareopt plan_ports")
 def test_ours_plan(benchmark, network):
+    measure_plan(benchmark, network)
+
+
+@case("charging plan 107k events (100 stations)", size=100, unit="stations", series="shareopt plan_ports",
+      quick=True)
+def test_ours_plan_100(benchmark, network_100):
+    measure_plan(benchmark, network_100)
+
+
+@case("charging plan 316k events (300 stations)", size=300, unit="stations", series="shareopt plan_ports",
+      quick=True)
+def test_ours_plan_300(benchmark, network_300):
+    measure_plan(benchmark, network_300)
+
+
+def measure_plan(benchmark, network):
     data, budget, _ = network
 
     def fresh():  # every round sorts the events again, as a first plan on new tables does
@@ -52,8 +83,24 @@ def test_ours_plan(benchmark, network):
                                 baseline=plan.baseline, predicted=plan.predicted, case=plan.case)
 
 
-@pytest.mark.benchmark(group="charging allocation MIP")
+@case("charging allocation MIP", size=1_000, unit="stations", series="shareopt allocate (HiGHS)")
 def test_ours_allocation(benchmark, network):
+    measure_allocation(benchmark, network)
+
+
+@case("charging allocation MIP, 100 stations", size=100, unit="stations", series="shareopt allocate (HiGHS)",
+      quick=True)
+def test_ours_allocation_100(benchmark, network_100):
+    measure_allocation(benchmark, network_100)
+
+
+@case("charging allocation MIP, 300 stations", size=300, unit="stations", series="shareopt allocate (HiGHS)",
+      quick=True)
+def test_ours_allocation_300(benchmark, network_300):
+    measure_allocation(benchmark, network_300)
+
+
+def measure_allocation(benchmark, network):
     data, budget, curves = network
     chosen = benchmark.pedantic(allocate, args=(curves.weighted(), data.cost_per_port, curves.max_added, budget),
                                 kwargs={"method": "mip"}, rounds=ROUNDS, iterations=1)
@@ -61,8 +108,22 @@ def test_ours_allocation(benchmark, network):
     benchmark.extra_info.update(objective=chosen.objective, columns=int((curves.max_added + 1).sum()))
 
 
-@pytest.mark.benchmark(group="charging allocation MIP")
+@case("charging allocation MIP", size=1_000, unit="stations", series="PuLP/CBC")
 def test_pulp_cbc_allocation(benchmark, network):
+    measure_pulp_allocation(benchmark, network)
+
+
+@case("charging allocation MIP, 100 stations", size=100, unit="stations", series="PuLP/CBC", quick=True)
+def test_pulp_cbc_allocation_100(benchmark, network_100):
+    measure_pulp_allocation(benchmark, network_100)
+
+
+@case("charging allocation MIP, 300 stations", size=300, unit="stations", series="PuLP/CBC", quick=True)
+def test_pulp_cbc_allocation_300(benchmark, network_300):
+    measure_pulp_allocation(benchmark, network_300)
+
+
+def measure_pulp_allocation(benchmark, network):
     pytest.importorskip("pulp")
     data, budget, curves = network
     weighted = curves.weighted()
@@ -74,7 +135,7 @@ def test_pulp_cbc_allocation(benchmark, network):
     benchmark.extra_info.update(objective=result["objective"])
 
 
-@pytest.mark.benchmark(group="charging frontier")
+@case("charging frontier", size=1_000, unit="stations", series="shareopt port_frontier")
 def test_ours_frontier(benchmark, network):
     data, budget, curves = network
 
@@ -102,14 +163,15 @@ def hard_curves():
     return weighted, cost, max_added, 0.2 * float((cost * max_added).sum())
 
 
-@pytest.mark.benchmark(group="charging allocation MIP, hard curves")
+@case("charging allocation MIP, hard curves", size=1_000, unit="stations",
+      series="shareopt allocate (HiGHS), hard curves")
 def test_ours_hard_allocation(benchmark, hard_curves):
     chosen = benchmark.pedantic(allocate, args=hard_curves, kwargs={"method": "mip"}, rounds=ROUNDS, iterations=1)
     assert chosen.exact and chosen.case == "nonconvex"
     benchmark.extra_info.update(objective=chosen.objective)
 
 
-@pytest.mark.benchmark(group="charging allocation MIP, hard curves")
+@case("charging allocation MIP, hard curves", size=1_000, unit="stations", series="PuLP/CBC, hard curves")
 def test_pulp_cbc_hard_allocation(benchmark, hard_curves):
     pytest.importorskip("pulp")
     result = benchmark.pedantic(pulp_port_allocation, args=hard_curves, rounds=ROUNDS, iterations=1)

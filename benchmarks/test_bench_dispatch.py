@@ -5,8 +5,9 @@ the rest offered in request order (each requested up to 30 minutes before its pi
 seed's costs, max_idle 20 minutes. The peer is the seed's own phase-two method: for each
 offer, a scan in Python over every position of every chain (here vectorized per chain with
 numpy, kinder to it than the seed's loops); it runs on the first offers only, and must take the
-same decisions. SHAREOPT_BENCH_LARGE=1 adds the full day (380,000 orders, about 10,000
-vehicles).
+same decisions. Days of 20,000 and 80,000 orders (``offer_many`` on both: time against the
+day's size; one-by-one offers and the seed's scan on the 80,000-order day);
+SHAREOPT_BENCH_LARGE=1 adds the full day (380,000 orders, about 10,000 vehicles).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import time
 
 import numpy as np
 import pytest
-
 import shareopt as so
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
 from shareopt.data.synthetic import NYC_HOURLY_SPEED_KMH
 
 MILE_KM = 1.609344
@@ -108,33 +109,54 @@ def day():
     return Day(80_000)
 
 
-@pytest.mark.benchmark(group="dispatch: 60,000 offers against 20,000 reserved orders")
-def test_ours_offer_many(benchmark, day):
+@pytest.fixture(scope="module")
+def small_day():
+    return Day(20_000)
+
+
+def measure_offer_many(benchmark, day: Day) -> None:
     decisions = benchmark.pedantic(
         lambda d: d.offer_many(day.stream, day.request),
         setup=lambda: ((day.dispatcher(),), {}), rounds=3, iterations=1)
+    assert len(decisions) == len(day.stream)
+    counts = decisions.counts()
+    assert counts["accepted"] > 0 and sum(counts.values()) == len(day.stream)
     if benchmark.stats is None:  # --benchmark-disable: nothing timed
         return
     seconds = benchmark.stats.stats.median
-    benchmark.extra_info.update(offers=len(decisions), offers_per_s=len(decisions) / seconds,
-                                **decisions.counts())
+    benchmark.extra_info.update(offers=len(decisions), offers_per_s=len(decisions) / seconds, **counts)
+
+
+@case("dispatch: 15,000 offers against 5,000 reserved orders", size=20_000, unit="orders in the day",
+      series="shareopt offer_many", quick=True)
+def test_ours_offer_many_20k(benchmark, small_day):
+    """The same construction on a day of 20,000 orders (15,107 offers, 4,893 reserved)."""
+    measure_offer_many(benchmark, small_day)
+
+
+@case("dispatch: 60,000 offers against 20,000 reserved orders", size=80_000, unit="orders in the day",
+      series="shareopt offer_many", quick=True)
+def test_ours_offer_many(benchmark, day):
+    measure_offer_many(benchmark, day)
 
 
 def measure_latency(benchmark, day: Day) -> None:
     dispatcher = day.dispatcher()
     latency = benchmark.pedantic(lambda: single_offers(dispatcher, day), rounds=1, iterations=1)
+    assert len(latency) == len(day.stream) and dispatcher.num_vehicles >= day.plan.num_vehicles
     benchmark.extra_info.update(offers=len(latency), p50_us=float(np.percentile(latency, 50)),
                                 p99_us=float(np.percentile(latency, 99)),
                                 vehicles=dispatcher.num_vehicles)
 
 
-@pytest.mark.benchmark(group="dispatch: one offer from Python")
+@case("dispatch: one offer from Python", size=80_000, unit="orders in the day", series="shareopt offer()",
+      quick=True)
 def test_ours_offer_latency(benchmark, day):
     """Offers one by one from Python through the binding (the fast path of a service)."""
     measure_latency(benchmark, day)
 
 
-@pytest.mark.benchmark(group="dispatch: one offer from Python")
+@case("dispatch: one offer from Python", series="seed's scan (Python)", quick=True)
 def test_peer_seed_scan(benchmark, day):
     """The seed's full scan on the first 100 offers (it is slow), same decisions as ours."""
     ours = day.dispatcher()
@@ -165,7 +187,8 @@ def full_day():
 
 
 @large
-@pytest.mark.benchmark(group="dispatch: a full day, 285,000 offers against 95,000 reserved")
+@case("dispatch: a full day, 285,000 offers against 95,000 reserved", size=380_000, unit="orders in the day",
+      series="shareopt offer_many")
 def test_ours_offer_many_full_day(benchmark, full_day):
     decisions = benchmark.pedantic(lambda d: d.offer_many(full_day.stream, full_day.request),
                                    setup=lambda: ((full_day.dispatcher(),), {}), rounds=1, iterations=1)
@@ -177,6 +200,7 @@ def test_ours_offer_many_full_day(benchmark, full_day):
 
 
 @large
-@pytest.mark.benchmark(group="dispatch: a full day, 285,000 offers against 95,000 reserved")
+@case("dispatch: a full day, 285,000 offers against 95,000 reserved", size=380_000, unit="orders in the day",
+      series="shareopt offer()")
 def test_ours_offer_latency_full_day(benchmark, full_day):
     measure_latency(benchmark, full_day)

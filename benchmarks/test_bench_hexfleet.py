@@ -22,6 +22,7 @@ import warnings
 
 import pytest
 import shareopt as so
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
 from shareopt._hexfleet_model import build_network, solve_saa_benders, solve_saa_highs
 from shareopt.hexfleet import (
     _demand_plan,
@@ -54,7 +55,7 @@ def nyc_day():
     return demand, network, counts, reference
 
 
-@pytest.mark.benchmark(group=GROUP_100)
+@case(GROUP_100, size=100, unit="scenarios", series="shareopt")
 def test_ours_plan_100_scenarios(benchmark, nyc_day):
     demand = nyc_day[0]
     plan = benchmark.pedantic(plan_fleet, args=(demand, FLEET), kwargs={"scenarios": 100, "method": "benders"},
@@ -66,7 +67,7 @@ def test_ours_plan_100_scenarios(benchmark, nyc_day):
 
 
 @pytest.mark.skipif(not LARGE, reason="set SHAREOPT_BENCH_LARGE=1 (about five minutes)")
-@pytest.mark.benchmark(group=GROUP_100)
+@case(GROUP_100, size=100, unit="scenarios", series="HiGHS (one model)")
 def test_highs_lp_100_scenarios(benchmark, nyc_day):
     demand, network = nyc_day[0], nyc_day[1]
     counts = sample_scenarios(demand, 100, seed=0)
@@ -75,7 +76,8 @@ def test_highs_lp_100_scenarios(benchmark, nyc_day):
     benchmark.extra_info.update(profit=saa.profit)
 
 
-@pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")
+@case("hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios",
+      size=10, unit="scenarios", series="shareopt", quick=True)
 def test_ours_saa(benchmark, nyc_day):
     _, network, counts, reference = nyc_day
     saa = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET), kwargs={"mip_gap": 1e-6}, rounds=3,
@@ -85,7 +87,8 @@ def test_ours_saa(benchmark, nyc_day):
     benchmark.extra_info.update(profit=saa.profit, cells=int(network.n_cells))
 
 
-@pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")
+@case("hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios",
+      size=10, unit="scenarios", series="HiGHS (one model)", quick=True)
 def test_highs_mip_saa(benchmark, nyc_day):
     _, network, counts, reference = nyc_day
     saa = benchmark.pedantic(solve_saa_highs, args=(network, counts, FLEET),
@@ -93,7 +96,7 @@ def test_highs_mip_saa(benchmark, nyc_day):
     assert saa.profit == pytest.approx(reference, rel=1e-6)
 
 
-@pytest.mark.benchmark(group="hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios")
+@case("hexfleet SAA, NYC day, res 8, 24 periods, 10 scenarios", size=10, unit="scenarios", series="shareopt Benders")
 def test_benders_saa(benchmark, nyc_day):
     demand, network, counts, reference = nyc_day
     starts = [proportional_plan(demand, FLEET), _demand_plan(demand, FLEET)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
 from shareopt._kernels_hexfleet import sample_demand, sample_demand_numpy
 
 CELLS, PERIODS, SCENARIOS = 1_500, 24, 100
@@ -55,13 +55,13 @@ def _run(benchmark, sampler, table, rounds):
                                 trips_per_s=trips / benchmark.stats.stats.median)
 
 
-@pytest.mark.benchmark(group=GROUP)
+@case(GROUP, size=SCENARIOS * DAY_TRIPS, unit="trips sampled", series="shareopt (Numba)", quick=True)
 def test_ours_hexfleet_sampling(benchmark, table):
     rate, offsets, prob = table
     sample_demand(rate, offsets, prob, 2, 0)  # compile (or load the cache) before timing
     _run(benchmark, sample_demand, table, rounds=15)
 
 
-@pytest.mark.benchmark(group=GROUP)
+@case(GROUP, size=SCENARIOS * DAY_TRIPS, unit="trips sampled", series="numpy", quick=True)
 def test_numpy_hexfleet_sampling(benchmark, table):
     _run(benchmark, sample_demand_numpy, table, rounds=5)

@@ -14,16 +14,16 @@ Peers get their model for free (not timed):
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 import shareopt as so
-from shareopt.rebalance import _Transshipment, rebalance
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
+from peers import OrToolsFlow
 from shareopt._bands import bands_at, net_ranges
-
-from peers import OrToolsFlow  # benchmarks/ is on sys.path (rootdir-relative import)
+from shareopt.rebalance import _Transshipment, rebalance
 
 ROOT = Path(__file__).resolve().parents[1]
 CITIBIKE = ROOT.parent / "shared" / "data" / "bike" / "citibike_gbfs_2019-07-05"
@@ -109,20 +109,25 @@ def ours(benchmark, system, rounds):
 def citibike():
     if not CITIBIKE.is_dir():
         pytest.skip("the shared data is not beside the repo")
-    return System(so.read_stations(CITIBIKE))
+    with warnings.catch_warnings():  # the snapshot's stations without docks are dropped (DataWarning)
+        warnings.simplefilter("ignore", so.DataWarning)
+        return System(so.read_stations(CITIBIKE))
 
 
-@pytest.mark.benchmark(group="rebalance: Citi Bike snapshot, 828 stations, alpha 0.1")
+@case("rebalance: Citi Bike snapshot, 828 stations, alpha 0.1",
+      size=828, unit="stations", series="shareopt", quick=True)
 def test_ours_citibike(benchmark, citibike):
     ours(benchmark, citibike, rounds=7)
 
 
-@pytest.mark.benchmark(group="rebalance: Citi Bike snapshot, 828 stations, alpha 0.1")
+@case("rebalance: Citi Bike snapshot, 828 stations, alpha 0.1",
+      size=828, unit="stations", series="OR-Tools", quick=True)
 def test_peer_ortools_citibike(benchmark, citibike, tmp_path):
     ortools_peer(benchmark, citibike, tmp_path, rounds=5)
 
 
-@pytest.mark.benchmark(group="rebalance: Citi Bike snapshot, 828 stations, alpha 0.1")
+@case("rebalance: Citi Bike snapshot, 828 stations, alpha 0.1",
+      size=828, unit="stations", series="scipy linprog (seed)")
 def test_peer_seed_linprog_citibike(benchmark, citibike):
     seed_peer(benchmark, citibike, rounds=3)
 
@@ -133,17 +138,17 @@ def city():
     return System(so.synthetic_stations(3_000, seed=0))
 
 
-@pytest.mark.benchmark(group="rebalance: 3,000 stations, alpha 0.1")
+@case("rebalance: 3,000 stations, alpha 0.1", size=3_000, unit="stations", series="shareopt", quick=True)
 def test_ours_3000(benchmark, city):
     ours(benchmark, city, rounds=5)
 
 
-@pytest.mark.benchmark(group="rebalance: 3,000 stations, alpha 0.1")
+@case("rebalance: 3,000 stations, alpha 0.1", size=3_000, unit="stations", series="OR-Tools", quick=True)
 def test_peer_ortools_3000(benchmark, city, tmp_path):
     ortools_peer(benchmark, city, tmp_path, rounds=3)
 
 
-@pytest.mark.benchmark(group="rebalance: 3,000 stations, alpha 0.1")
+@case("rebalance: 3,000 stations, alpha 0.1", size=3_000, unit="stations", series="scipy linprog (seed)")
 def test_peer_seed_linprog_3000(benchmark, city):
     """9 million variables: over 20 minutes and 8 GB here, so stopped at 10 minutes (a lower
     bound on its time)."""
@@ -151,6 +156,6 @@ def test_peer_seed_linprog_3000(benchmark, city):
 
 
 # ---------------------------------------------------------------- 20,000 stations
-@pytest.mark.benchmark(group="rebalance: 20,000 stations, alpha 0.1")
+@case("rebalance: 20,000 stations, alpha 0.1", size=20_000, unit="stations", series="shareopt")
 def test_ours_20000(benchmark):
     ours(benchmark, System(so.synthetic_stations(20_000, seed=0)), rounds=1)

@@ -21,10 +21,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from peers_relay import (  # benchmarks/ is on sys.path (rootdir-relative import)
-    seed_model,
-    seed_size,
-)
+from conftest import case  # benchmarks/ is on sys.path (rootdir-relative import)
+from peers_relay import seed_model, seed_size
 from shareopt.exceptions import SolverError
 from shareopt.relay import solve_relays, synthetic_relay
 
@@ -36,6 +34,13 @@ SMALL = [(30, 20, 60), (60, 40, 120)]
 
 def group(size) -> str:
     return f"relay, {size[0]} places, {size[1]} scooters, {size[2]} commutes"
+
+
+def small_params(quick_sizes):
+    """The small instances as parameters, those in ``quick_sizes`` marked for the quick suite."""
+    return [pytest.param(size, id=f"{size[0]}x{size[1]}x{size[2]}",
+                         marks=[pytest.mark.quick] if size in quick_sizes else [])
+            for size in SMALL]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +62,7 @@ def summary(plan) -> dict:
     return {key: d[key] for key in keys}
 
 
-@pytest.mark.benchmark(group=group(FULL))
+@case(group(FULL), size=FULL[2], unit="commutes", series="shareopt, to 1% gap")
 def test_ours_relay_full_to_1pct(benchmark, instances):
     plan = benchmark.pedantic(solve_relays, args=(instances[FULL],), kwargs={"time_limit": LIMIT, "mip_gap": 0.01},
                               rounds=3, iterations=1)
@@ -65,7 +70,7 @@ def test_ours_relay_full_to_1pct(benchmark, instances):
     benchmark.extra_info.update(summary(plan))
 
 
-@pytest.mark.benchmark(group=group(FULL))
+@case(group(FULL), size=FULL[2], unit="commutes", series="shareopt")
 def test_ours_relay_full_exact(benchmark, instances):
     data = instances[FULL]
     plan = benchmark.pedantic(solve_relays, args=(data,), kwargs={"time_limit": LIMIT}, rounds=1, iterations=1)
@@ -75,7 +80,7 @@ def test_ours_relay_full_exact(benchmark, instances):
     benchmark.extra_info["seed_model"] = {**size, "built": size["columns"] <= SEED_COLUMN_CAP}
 
 
-@pytest.mark.benchmark(group=group(FULL))
+@case(group(FULL), size=FULL[2], unit="commutes", series="seed's MIP (HiGHS)")
 def test_peer_seed_full(benchmark, instances):
     data = instances[FULL]
     size = seed_size(data.n_locations, data.n_scooters, data.n_commutes)
@@ -85,17 +90,20 @@ def test_peer_seed_full(benchmark, instances):
     _seed_run(benchmark, data, None)
 
 
-@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}x{s[2]}")
+@pytest.mark.parametrize("size", small_params(SMALL))
 def test_ours_relay_small(benchmark, instances, size):
     benchmark.group = group(size)
+    benchmark.extra_info.update(size=size[2], unit="commutes", series="shareopt")
     plan = benchmark.pedantic(solve_relays, args=(instances[size],), kwargs={"time_limit": LIMIT},
                               rounds=3, iterations=1)
+    assert plan.proven and plan.served_demand >= plan.mip_objective - 1e-6
     benchmark.extra_info.update(summary(plan))
 
 
-@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}x{s[2]}")
+@pytest.mark.parametrize("size", small_params(SMALL[:1]))
 def test_peer_seed_small(benchmark, instances, size):
     benchmark.group = group(size)
+    benchmark.extra_info.update(size=size[2], unit="commutes", series="seed's MIP (HiGHS)")
     reference = solve_relays(instances[size], time_limit=LIMIT)
     _seed_run(benchmark, instances[size], reference)
 
