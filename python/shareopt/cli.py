@@ -38,6 +38,8 @@ examples:
                                               charging ports to add within a budget
   shareopt hexfleet trips.csv --date 2021-01-01 --resolution 8 --periods 24 --fleet 2000
                                               start cars per H3 cell, Monte Carlo days
+  shareopt batch examples/batch_sweep.toml    many solves (sweeps, days), resumable, Dask
+  shareopt bench --quick                      benchmarks against peers: RESULTS.md, figures
 """
 
 
@@ -124,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_batch_parser(sub, _json_flag)
     add_relay_parser(sub, _json_flag)
+    from .cli_bench import add_bench_parser
+
+    add_bench_parser(sub, _json_flag)
     return parser
 
 
@@ -339,6 +344,10 @@ def _run(args) -> tuple[dict, str]:
         from .cli_relay import run_relay
 
         return run_relay(args)
+    if args.command == "bench":
+        from .cli_bench import run_bench
+
+        return run_bench(args)
     raise _UsageError(f"shareopt: unknown command {args.command}")  # pragma: no cover
 
 
