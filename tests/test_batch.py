@@ -341,3 +341,39 @@ def test_killed_batch_resumes_without_losing_or_repeating(tmp_path):
     assert summary["skipped"] == before and summary["ran"] == 16 - before and summary["ok"] == 16
     assert len(lines) == 16 and len({line["task_id"] for line in lines}) == 16
     assert all(line["status"] == "ok" for line in lines)
+
+
+def test_issue_scale_driver_killed_halfway_on_a_cluster(dask_client, tmp_path):
+    # The issue's check: 200 trip-chain solves of 2,000 orders on a 2-worker LocalCluster.
+    # The driver (`shareopt batch --scheduler`) is killed once half the tasks are in the
+    # checkpoint; the cluster lives on, the same command finishes the rest, each task once.
+    import subprocess
+    import sys
+
+    days = "".join(f'[inputs.day{seed}]\nkind = "synthetic_orders"\nn = 2000\nseed = {seed}\n\n'
+                   for seed in range(10))
+    spec = tmp_path / "spec.toml"
+    spec.write_text(days + '[[sweep]]\nproblem = "chain"\n'
+                    f'inputs = {json.dumps([f"day{seed}" for seed in range(10)])}\n'
+                    'params = { deadhead_cost_per_km = 1.0, max_idle = 1200, threads = 1 }\n'
+                    f'vary.vehicle_cost = {list(range(0, 200, 10))}\n')
+    checkpoint = tmp_path / "cp.jsonl"
+    command = [sys.executable, "-m", "shareopt", "batch", str(spec), "--checkpoint", str(checkpoint),
+               "--scheduler", dask_client.scheduler.address, "--json"]
+    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and batch.poll() is None:
+        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) >= 100:
+            break
+        time.sleep(0.01)
+    killed_mid_batch = batch.poll() is None
+    batch.kill()
+    batch.wait()
+    before = len(read_checkpoint(checkpoint))
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    summary = json.loads(done.stdout)
+    lines = checkpoint_lines(checkpoint)
+    assert killed_mid_batch and 100 <= before < 200
+    assert summary["skipped"] == before and summary["ran"] == 200 - before and summary["ok"] == 200
+    assert len(lines) == 200 and len({line["task_id"] for line in lines}) == 200
+    assert all(line["status"] == "ok" for line in lines)
