@@ -377,3 +377,54 @@ def test_issue_scale_driver_killed_halfway_on_a_cluster(dask_client, tmp_path):
     assert summary["skipped"] == before and summary["ran"] == 200 - before and summary["ok"] == 200
     assert len(lines) == 200 and len({line["task_id"] for line in lines}) == 200
     assert all(line["status"] == "ok" for line in lines)
+
+
+def sleepy_pid(orders, params):
+    """Write this worker's pid into params['folder'], then sleep (for the orphan test)."""
+    with open(os.path.join(params["folder"], str(os.getpid())), "w"):
+        pass
+    time.sleep(params["sleep"])
+    return solve_trip_chains(orders, vehicle_cost=10.0)
+
+
+register_problem("sleepy_pid", sleepy_pid)
+
+
+def test_pool_workers_end_with_a_killed_driver(tmp_path):
+    # A driver killed with SIGKILL cannot shut its pool down: its workers must notice and end,
+    # not wait for work forever.
+    import subprocess
+    import sys
+
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    script = tmp_path / "driver.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(os.path.dirname(__file__))!r})\n"
+        "from test_batch import sleepy_pid  # registers the problem\n"
+        "from shareopt import synthetic_orders\n"
+        "from shareopt.batch import Task, run\n"
+        "if __name__ == '__main__':\n"
+        "    days = {'a': synthetic_orders(200, seed=1, places='xy')}\n"
+        f"    tasks = [Task('sleepy_pid', 'a', {{'folder': {str(folder)!r}, 'sleep': 60, 'k': k}})"
+        " for k in range(4)]\n"
+        "    run(tasks, days, max_workers=2, progress=False)\n")
+    driver = subprocess.Popen([sys.executable, str(script)])
+    deadline = time.monotonic() + 120
+    while len(os.listdir(folder)) < 2:
+        assert time.monotonic() < deadline and driver.poll() is None, "the workers never started"
+        time.sleep(0.05)
+    workers = [int(name) for name in os.listdir(folder)]
+    driver.kill()
+    driver.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), workers
+
+
+def _alive(pid: int) -> bool:
+    from shareopt._batch_tasks import _process_alive
+
+    return _process_alive(pid)

@@ -7,6 +7,8 @@ only the driver writes the checkpoint, so a task is never recorded twice.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -98,10 +100,36 @@ def register_problem(name: str, solver: Callable[[Any, Mapping[str, Any]], Any])
 _WORKER_INPUTS: dict[str, Any] = {}
 
 
-def install_worker_inputs(inputs: Mapping[str, Any]) -> None:
-    """Process-pool initializer: keep the batch's inputs for every task this process runs."""
+def install_worker_inputs(inputs: Mapping[str, Any], driver_pid: int | None = None) -> None:
+    """Process-pool initializer: keep the batch's inputs for every task this process runs,
+    and end this process when the driver ``driver_pid`` is gone (killed: nobody is left to
+    shut the pool down, and an orphaned worker would wait for work forever)."""
     _WORKER_INPUTS.clear()
     _WORKER_INPUTS.update(inputs)
+    if driver_pid is not None:
+        threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True,
+                         name="shareopt-driver-watch").start()
+
+
+def _exit_with_driver(driver_pid: int, period_s: float = 0.5) -> None:
+    while _process_alive(driver_pid):
+        time.sleep(period_s)
+    os._exit(1)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, killed but not yet reaped by its parent, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): the kill(0) above is all there is
 
 
 def run_chunk_on_worker(tasks, solver) -> list[tuple[dict, Any]]:

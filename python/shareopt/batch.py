@@ -400,7 +400,8 @@ def _run_on_pool(tasks: list[Task], inputs: dict, max_workers: int | None, recor
                  chunk_size: int | None) -> None:
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(tasks)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                             initializer=install_worker_inputs, initargs=(inputs,)) as pool:
+                             initializer=install_worker_inputs,
+                             initargs=(inputs, os.getpid())) as pool:
         futures = {pool.submit(run_chunk_on_worker, chunk, PROBLEMS[chunk[0].problem]): chunk
                    for chunk in plan_chunks(tasks, workers, chunk_size)}
         for future in pool_as_completed(futures):
