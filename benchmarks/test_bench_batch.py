@@ -28,7 +28,13 @@ def sweep():
     return days, tasks
 
 
-@case(GROUP, series="Dask")
+def label(benchmark, executor: str, workers: int) -> None:
+    """Series name; two workers are the report's reference, so its ratio is the speed-up."""
+    benchmark.extra_info.update(series=f"{executor}, {workers} worker{'s' if workers > 1 else ''}",
+                                reference=workers == 2)
+
+
+@case(GROUP)
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dask_throughput(benchmark, sweep, workers):
     days, tasks = sweep
@@ -38,9 +44,10 @@ def test_dask_throughput(benchmark, sweep, workers):
                                     rounds=3, iterations=1)
     assert result.ok == len(tasks) == 200
     benchmark.extra_info.update(workers=workers, tasks_per_s=len(tasks) / benchmark.stats.stats.median)
+    label(benchmark, "Dask", workers)
 
 
-@case(GROUP.replace("Dask LocalCluster", "local process pool"), series="process pool")
+@case(GROUP.replace("Dask LocalCluster", "local process pool"))
 @pytest.mark.parametrize("workers", [1, 2])
 def test_pool_throughput(benchmark, sweep, workers):
     days, tasks = sweep
@@ -48,3 +55,4 @@ def test_pool_throughput(benchmark, sweep, workers):
                                 rounds=3, iterations=1)
     assert result.ok == len(tasks) == 200
     benchmark.extra_info.update(workers=workers, tasks_per_s=len(tasks) / benchmark.stats.stats.median)
+    label(benchmark, "process pool", workers)

@@ -50,7 +50,8 @@ def bench_json(tmp_path):
 
 def test_rows_and_series(bench_json):
     meta, rows = load_results(bench_json)
-    assert meta == {"machine": "Test CPU, 2 logical cores, Linux 6, Python 3.11.7", "date": "2026-11-22"}
+    assert meta == {"machine": "Test CPU, 2 logical cores, Linux 6, Python 3.11.7", "date": "2026-11-22",
+                    "earlier": []}
     assert [row.problem for row in rows] == ["Trip chains"] * 4 + ["Real-time dispatch"]
     assert [row.series for row in rows] == ["shareopt", "OR-Tools", "shareopt", "OR-Tools", "shareopt"]
     assert rows[2].size == 20000 and rows[4].size is None and rows[0].ours and not rows[1].ours
@@ -158,6 +159,29 @@ def test_cli_runs_a_suite_quick(tiny_suite, capsys):
     assert "(quick suite)" in text and "| tiny: sums |" in text
     if summary["figures"]:  # matplotlib installed
         assert (tiny_suite / "figures" / "tiny.png").is_file()
+
+
+def test_update_merges_a_partial_run(tiny_suite, capsys):
+    pytest.importorskip("pytest_benchmark")
+    saved = tiny_suite / "all.json"
+    assert main(["bench", "--suite", str(tiny_suite), "--quick", "--save-json", str(saved), "--json"]) == 0
+    first = json.loads(saved.read_text())
+    order = [bench["fullname"] for bench in first["benchmarks"]]
+    first["datetime"] = "2026-01-01T00:00:00"  # as if from an earlier day
+    saved.write_text(json.dumps(first))
+    capsys.readouterr()
+    assert main(["bench", "--suite", str(tiny_suite), "-k", "loop", "--quick", "--update", str(saved),
+                 "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    merged = json.loads(saved.read_text())
+    assert [bench["fullname"] for bench in merged["benchmarks"]] == order  # same rows, same order
+    assert summary["benchmarks"] == 4 and merged["shareopt_earlier_runs"] == ["2026-01-01"]
+    loops = [bench for bench in merged["benchmarks"] if "loop" in bench["name"]]
+    sums = [bench for bench in merged["benchmarks"] if "sum" in bench["name"]]
+    assert all(bench["stats"] != old["stats"] for bench in loops for old in first["benchmarks"]
+               if old["fullname"] == bench["fullname"])
+    assert all(bench in first["benchmarks"] for bench in sums)
+    assert "from earlier runs (2026-01-01)" in (tiny_suite / "RESULTS.md").read_text()
 
 
 def test_cli_time_limit_reports_what_finished(tiny_suite, capsys):

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .exceptions import ShareoptError
 
-__all__ = ["BenchRow", "draw_figures", "find_suite", "load_results", "results_section",
-           "run_suite", "update_results_file"]
+__all__ = ["BenchRow", "draw_figures", "find_suite", "load_results", "merge_results",
+           "results_section", "run_suite", "update_results_file"]
 
 #: Benchmark file stem (after ``test_bench_``) -> the problem's name in the report.
 PROBLEM_NAMES = {
@@ -61,6 +61,7 @@ class BenchRow:
     unit: str
     ours: bool
     per_call: bool = False
+    reference: bool = False
 
 
 def find_suite(path=None) -> Path:
@@ -93,7 +94,7 @@ def run_suite(suite: Path, json_path: Path, quick: bool = False, select: str | N
         command += ["-m", "quick"]
     if select:
         command += ["-k", select]
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")  # progress marks as they come, not at exit
     if large:
         env["SHAREOPT_BENCH_LARGE"] = "1"
     if time_limit is not None:
@@ -121,6 +122,25 @@ def _forward(source, stream) -> None:
     for line in source:
         stream.write(line)
         stream.flush()
+
+
+def merge_results(earlier, newer) -> None:
+    """Merge the pytest-benchmark JSON ``newer`` into ``earlier`` (rewritten in place): its
+    benchmarks replace those of the same full name, the others stay. The machine and date
+    become the newer run's; ``shareopt_earlier_runs`` lists the dates of the kept ones."""
+    earlier, newer = Path(earlier), Path(newer)
+    try:
+        old = json.loads(earlier.read_text(encoding="utf-8"))
+        new = json.loads(newer.read_text(encoding="utf-8"))
+        fresh = {bench["fullname"]: bench for bench in new["benchmarks"]}
+        kept = [bench for bench in old["benchmarks"] if bench["fullname"] not in fresh]
+        merged = [fresh.pop(bench["fullname"], bench) for bench in old["benchmarks"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ShareoptError(f"cannot merge {newer} into {earlier} ({exc})") from None
+    new["benchmarks"] = merged + list(fresh.values())  # the earlier order, new ones at the end
+    dates = old.get("shareopt_earlier_runs", []) + ([str(old.get("datetime", ""))[:10]] if kept else [])
+    new["shareopt_earlier_runs"] = sorted(set(dates))
+    earlier.write_text(json.dumps(new, indent=1), encoding="utf-8")
 
 
 def _problem_of(fullname: str) -> str:
@@ -158,8 +178,11 @@ def load_results(json_path) -> tuple[dict, list[BenchRow]]:
                     else float(bench["stats"]["median"])),
             rounds=int(bench["stats"]["rounds"]),
             size=None if size is None else float(size), unit=str(info.get("unit", "")),
-            ours=bench["name"].startswith("test_ours"), per_call="p50_us" in info))
-    return {"machine": " ".join(described.split()), "date": str(data.get("datetime", ""))[:10]}, rows
+            ours=bench["name"].startswith("test_ours"), per_call="p50_us" in info,
+            reference=bool(info.get("reference", False))))
+    earlier = [date for date in data.get("shareopt_earlier_runs", []) if date]
+    return {"machine": " ".join(described.split()), "date": str(data.get("datetime", ""))[:10],
+            "earlier": earlier}, rows
 
 
 def format_seconds(seconds: float) -> str:
@@ -171,13 +194,15 @@ def format_seconds(seconds: float) -> str:
 
 
 def _comparisons(rows: list[BenchRow]) -> list[tuple[str, BenchRow, BenchRow | None]]:
-    """(group, reference, other) per group: the first ``ours`` against each other benchmark."""
+    """(group, reference, other) per group: the reference (``extra_info["reference"]``, else
+    the first ``test_ours*``, else the first) against each other benchmark."""
     groups: dict[str, list[BenchRow]] = {}
     for row in rows:
         groups.setdefault(row.group, []).append(row)
     out = []
     for group, members in groups.items():
-        reference = next((row for row in members if row.ours), members[0])
+        reference = next((row for row in members if row.reference),
+                         next((row for row in members if row.ours), members[0]))
         others = [row for row in members if row is not reference]
         out += [(group, reference, other) for other in others] or [(group, reference, None)]
     return out
@@ -192,7 +217,9 @@ def results_section(json_path, quick: bool = False, figures: list[Path] | None =
              "", (f"Machine: {meta['machine']}. Medians over each benchmark's rounds (per call: "
                   "the median latency of the calls of one round); ratio = the other's time over "
                   f"ours (above 1: shareopt is faster). Written by `{command}`; the dated "
-                  "sections below are the hand-written log."), ""]
+                  "sections below are the hand-written log."
+                  + (f" Some rows come from earlier runs ({', '.join(meta['earlier'])}), kept "
+                     "by `--update`." if meta["earlier"] else "")), ""]
     by_problem: dict[str, list[BenchRow]] = {}
     for row in rows:
         by_problem.setdefault(row.problem, []).append(row)

@@ -46,6 +46,9 @@ def add_bench_parser(sub, json_flag) -> None:
                         help="keep pytest-benchmark's JSON here (default: a temporary file)")
     parser.add_argument("--from-json", type=Path,
                         help="make the report from this pytest-benchmark JSON; run nothing")
+    parser.add_argument("--update", type=Path, metavar="JSON",
+                        help="run (with -k, say) and merge into this earlier JSON: the benchmarks "
+                        "that ran replace theirs, the others are kept; the report covers all")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="interrupt the run after this long; report what finished")
     json_flag(parser)
@@ -56,6 +59,10 @@ def run_bench(args) -> tuple[dict, str]:
 
     if args.time_limit is not None and not args.time_limit > 0:
         raise ShareoptError(f"--time-limit must be positive, got {args.time_limit}")
+    if args.update is not None and (args.from_json is not None or args.save_json is not None):
+        raise ShareoptError("--update writes the merged JSON itself: not with --from-json or --save-json")
+    if args.update is not None and not args.update.is_file():
+        raise ShareoptError(f"--update {args.update}: no such file (run once with --save-json)")
     suite = bench.find_suite(args.suite) if args.from_json is None or args.suite else None
     if suite is None:
         suite = _suite_or_none()
@@ -72,6 +79,9 @@ def run_bench(args) -> tuple[dict, str]:
             if exit_code == 5 or not json_path.exists():
                 raise ShareoptError(f"no benchmark ran (pytest exit code {exit_code}); "
                                     "check -k and that the suite collects")
+            if args.update is not None:
+                bench.merge_results(args.update, json_path)
+                json_path = args.update
         meta, rows = bench.load_results(json_path)
         if not rows:
             raise ShareoptError(f"{json_path}: no benchmark results in it")
@@ -88,7 +98,8 @@ def run_bench(args) -> tuple[dict, str]:
                "quick": args.quick, "pytest_exit_code": exit_code, "interrupted": interrupted,
                "results_file": None if out is None else str(out),
                "figures": [str(path) for path in figures],
-               "json": None if args.from_json is None and args.save_json is None else str(json_path),
+               "json": (None if args.from_json is None and args.save_json is None
+                        and args.update is None else str(json_path)),
                "rows": [{"problem": row.problem, "case": row.group, "series": row.series,
                          "time_s": row.time_s, "per_call": row.per_call, "rounds": row.rounds, "size": row.size,
                          "unit": row.unit} for row in rows]}
