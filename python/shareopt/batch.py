@@ -369,6 +369,10 @@ def _pool_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+#: Guided chunks: each takes 1/GUIDED_SHARES of the remaining tasks per worker slot.
+GUIDED_SHARES = 4
+
+
 def plan_chunks(tasks: list[Task], slots: int, chunk_size: int | None = None) -> list[list[Task]]:
     """Split tasks into chunks that share problem and input, in the tasks' order by input.
 
@@ -383,7 +387,7 @@ def plan_chunks(tasks: list[Task], slots: int, chunk_size: int | None = None) ->
     position = 0
     while position < len(ordered):
         remaining = len(ordered) - position
-        size = chunk_size or max(1, -(-remaining // (4 * max(1, slots))))
+        size = chunk_size or max(1, -(-remaining // (GUIDED_SHARES * max(1, slots))))
         chunk = [ordered[position]]
         key = (chunk[0].problem, chunk[0].inputs)
         while len(chunk) < size and position + len(chunk) < len(ordered):
