@@ -39,7 +39,7 @@ def label(benchmark, executor: str, workers: int) -> None:
 def test_dask_throughput(benchmark, sweep, workers):
     days, tasks = sweep
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         result = benchmark.pedantic(run, args=(tasks, days), kwargs={"executor": client, "progress": False},
                                     rounds=3, iterations=1)
     assert result.ok == len(tasks) == 200

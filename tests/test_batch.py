@@ -69,7 +69,7 @@ def serial_objectives(days, sweep):
 def dask_client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
@@ -428,3 +428,58 @@ def _alive(pid: int) -> bool:
     from shareopt._batch_tasks import _process_alive
 
     return _process_alive(pid)
+
+
+def unpicklable_result(orders, params):
+    """A task whose result cannot travel back to the driver when ``params['bad']``."""
+    if params.get("bad"):
+        return threading.Lock()  # neither pickle nor cloudpickle can send it
+    return solve_trip_chains(orders, vehicle_cost=10.0)
+
+
+register_problem("unpicklable_result", unpicklable_result)
+
+
+def worker_pid(orders, params):
+    time.sleep(0.05)
+    return os.getpid()
+
+
+register_problem("worker_pid", worker_pid)
+
+
+def test_a_chunk_runs_in_one_process(days):
+    tasks = [Task("worker_pid", "day1", {"k": k}) for k in range(6)]
+    result = run(tasks, days, progress=False, max_workers=2, chunk_size=6)
+    assert result.ok == 6 and len({row["summary"]["value"] for row in result.rows}) == 1
+
+
+@pytest.mark.parametrize("executor", ["pool", "dask"])
+def test_a_result_that_cannot_travel_is_an_error_row(days, executor, request):
+    # Checked on the worker: an error row for that task (Dask would wait forever for it).
+    tasks = [Task("unpicklable_result", "day1", {"k": k, "bad": k == 2}) for k in range(6)]
+    where = {"max_workers": 2} if executor == "pool" else {"executor": request.getfixturevalue("dask_client")}
+    result = run(tasks, days, progress=False, chunk_size=3, **where)
+    assert [row["status"] for row in result.rows] == ["ok", "ok", "error", "ok", "ok", "ok"]
+    assert "cannot be sent back" in result.rows[2]["error"]
+
+
+def test_a_chunk_lost_with_its_worker_runs_again_task_by_task(days, tmp_path):
+    # One task of a chunk of three kills its worker the first time it runs; with no second
+    # chances on the cluster the chunk is lost, its three tasks go again one by one, and all
+    # six end ok (before: the two innocent chunk-mates were lost with it).
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    markers = [tmp_path / f"marker{k}" for k in range(6)]
+    for k, marker in enumerate(markers):
+        if k != 4:
+            marker.touch()  # crash_once crashes only where its marker does not exist yet
+    tasks = [Task("crash_once", "day1", {"marker": str(marker)}) for marker in markers]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        result = run(tasks, days, executor=client, progress=False, chunk_size=3, retries=0)
+    assert [row["status"] for row in result.rows] == ["ok"] * 6, [row["error"] for row in result.rows]
+    assert markers[4].exists()  # it did crash once

@@ -8,6 +8,7 @@ only the driver writes the checkpoint, so a task is never recorded twice.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 import time
 import traceback
@@ -106,7 +107,7 @@ def install_worker_inputs(inputs: Mapping[str, Any], driver_pid: int | None = No
     shut the pool down, and an orphaned worker would wait for work forever)."""
     _WORKER_INPUTS.clear()
     _WORKER_INPUTS.update(inputs)
-    if driver_pid is not None:
+    if driver_pid is not None and os.name == "posix":  # kill(pid, 0) is a real kill on Windows
         threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True,
                          name="shareopt-driver-watch").start()
 
@@ -161,5 +162,12 @@ def run_task_with_input(task, solver, input_object) -> tuple[dict, Any]:
         row.update(status="error", error=f"{type(exc).__name__}: {exc}",
                    traceback=traceback.format_exc())
         result = None
+    if result is not None:
+        try:  # a result that cannot travel to the driver would fail (or hang Dask) later
+            pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 -- any pickling failure
+            row.update(status="error", error=f"the result cannot be sent back to the driver "
+                       f"({type(exc).__name__}: {exc})", traceback=traceback.format_exc())
+            result = None
     row["seconds"] = round(time.perf_counter() - start, 6)
     return row, result

@@ -2,10 +2,10 @@
 
 A batch is a list of :class:`Task` records (problem, input key, params) and a mapping of
 inputs (key -> Orders, Stations, ...). :func:`run` ships each input once per worker, runs
-the tasks, and streams one row per finished task into a JSON-lines checkpoint (flushed and
-fsynced per row). Rerunning with the same checkpoint skips the tasks already recorded, so a
-crash or a kill loses nothing that finished. A task that raises is recorded with its error
-and traceback; the others go on.
+the tasks in chunks that share an input, and appends one row per task to a JSON-lines
+checkpoint as its chunk comes back (flushed and fsynced per row). Rerunning with the same
+checkpoint skips the tasks already recorded, so a crash or a kill loses at most the chunks in
+flight. A task that raises is recorded with its error and traceback; the others go on.
 
 Example
 -------
@@ -24,8 +24,9 @@ import os
 import pickle
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed as pool_as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as pool_wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,10 +271,7 @@ def run(tasks: Iterable[Task], inputs: Mapping[str, Any], executor=None, checkpo
         chunk size below 1, before anything runs.
     """
     start = time.perf_counter()
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
-                                   or chunk_size < 1):
-        raise ValidationError(f"chunk_size must be a positive integer or None, got {chunk_size!r}",
-                              "bad_chunk_size", [])
+    plan_chunks([], 1, chunk_size)  # validates chunk_size before anything runs
     tasks = list(tasks)
     _validate(tasks, inputs)
     checkpoint_path = None if checkpoint is None else Path(checkpoint)
@@ -379,6 +377,10 @@ def plan_chunks(tasks: list[Task], slots: int, chunk_size: int | None = None) ->
     With ``chunk_size`` None, guided sizes: ceil(remaining / (4 * slots)), so the first
     chunks are large and the last ones single tasks that fill idle workers at the end.
     """
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
+                                   or chunk_size < 1):
+        raise ValidationError(f"chunk_size must be a positive integer or None, got {chunk_size!r} "
+                              "(--chunk-size on the command line)", "bad_chunk_size", [])
     groups: dict[tuple[str, str], list[Task]] = {}
     for task in tasks:
         groups.setdefault((task.problem, task.inputs), []).append(task)
@@ -403,18 +405,31 @@ def plan_chunks(tasks: list[Task], slots: int, chunk_size: int | None = None) ->
 def _run_on_pool(tasks: list[Task], inputs: dict, max_workers: int | None, record,
                  chunk_size: int | None) -> None:
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                             initializer=install_worker_inputs,
-                             initargs=(inputs, os.getpid())) as pool:
-        futures = {pool.submit(run_chunk_on_worker, chunk, PROBLEMS[chunk[0].problem]): chunk
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                               initializer=install_worker_inputs, initargs=(inputs, os.getpid()))
+    try:
+        pending = {pool.submit(run_chunk_on_worker, chunk, PROBLEMS[chunk[0].problem]): chunk
                    for chunk in plan_chunks(tasks, workers, chunk_size)}
-        for future in pool_as_completed(futures):
-            try:
-                pairs = future.result()
-            except Exception as exc:  # noqa: BLE001 -- the process died (BrokenProcessPool) or did not unpickle
-                pairs = [(_infrastructure_error(task, exc), None) for task in futures[future]]
-            for row, result in pairs:
-                record(row, result)
+        while pending:
+            done, _ = pool_wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk = pending.pop(future)
+                try:
+                    pairs = future.result()
+                except Exception as exc:  # noqa: BLE001 -- the process died (BrokenProcessPool) or did not unpickle
+                    if len(chunk) > 1 and not isinstance(exc, BrokenProcessPool):
+                        # One task's failure must not take its chunk-mates: each again, alone.
+                        pending.update({pool.submit(run_chunk_on_worker, [task], PROBLEMS[task.problem]): [task]
+                                        for task in chunk})
+                        continue
+                    pairs = [(_infrastructure_error(task, exc), None) for task in chunk]
+                for row, result in pairs:
+                    record(row, result)
+    except BaseException:
+        # An interrupt or a failing checkpoint write: stop now, not after the whole batch.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int,
@@ -422,6 +437,8 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
     from distributed import Client, as_completed
 
     client = Client(executor) if isinstance(executor, str) else executor
+    chunk_of_key: dict[str, list[Task]] = {}
+    live: dict[str, Any] = {}  # the futures not yet back, to cancel if this run is cut short
     try:
         # One copy of each input on every worker; tasks name the copy, nothing is resent.
         # Keys unique to this run: another batch (or client) may scatter the same names.
@@ -429,28 +446,47 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
         shipped = client.scatter({f"shareopt-input-{key}-{run_tag}": value
                                   for key, value in inputs.items()}, broadcast=True, hash=False)
         scattered = {key: shipped[f"shareopt-input-{key}-{run_tag}"] for key in inputs}
-        slots = sum(worker.get("nthreads", 1)
-                    for worker in client.scheduler_info().get("workers", {}).values())
-        chunk_of_key: dict[str, list[Task]] = {}
-        futures = []
-        for number, chunk in enumerate(plan_chunks(tasks, slots, chunk_size)):
+
+        def submit(chunk: list[Task], key: str):
             future = client.submit(run_chunk_with_input, chunk, PROBLEMS[chunk[0].problem],
                                    scattered[chunk[0].inputs], pure=False, retries=retries,
-                                   key=f"shareopt-batch-{number}-{chunk[0].task_id}-{run_tag}")
+                                   key=f"shareopt-batch-{key}-{run_tag}")
             chunk_of_key[future.key] = chunk
-            futures.append(future)
+            live[future.key] = future
+            return future
+
+        slots = sum(client.nthreads().values())
+        attempts: dict[str, int] = {}  # task id -> times it ran alone again after a loss
+        futures = [submit(chunk, f"{number}-{chunk[0].task_id}")
+                   for number, chunk in enumerate(plan_chunks(tasks, slots, chunk_size))]
         # Results come with their futures, gathered in batches: one round trip per batch, not
         # per chunk (on 2 cores the driver's share of the CPU is the workers' loss).
-        for future, value in as_completed(futures, with_results=True, raise_errors=False):
+        finished = as_completed(futures, with_results=True, raise_errors=False)
+        for future, value in finished:
+            chunk = chunk_of_key.pop(future.key)
+            live.pop(future.key, None)
             if future.status == "finished":
                 pairs = value
-            else:  # KilledWorker after the allowed reruns, and the like
-                error = future.exception()
-                pairs = [(_infrastructure_error(task, error), None)
-                         for task in chunk_of_key[future.key]]
+            else:
+                # "error": KilledWorker after the allowed reruns, and the like; "lost" or
+                # "cancelled": its result went down with a worker before it was gathered.
+                error = future.exception() if future.status == "error" else None
+                again = attempts.get(chunk[0].task_id, 0)
+                if len(chunk) > 1 or (error is None and again < 2):
+                    for task in chunk:  # each task again, alone: one bad task loses only itself
+                        attempts[task.task_id] = again + 1 if len(chunk) == 1 else 0
+                        finished.add(submit([task], f"again{attempts[task.task_id]}-{task.task_id}"))
+                    future.release()
+                    continue
+                error = error or RuntimeError(f"its result was {future.status} with its worker")
+                pairs = [(_infrastructure_error(chunk[0], error), None)]
             for row, result in pairs:
                 record(row, result)
             future.release()
+    except BaseException:
+        if live:  # an interrupt or a failing checkpoint write: free the cluster
+            client.cancel(list(live.values()))
+        raise
     finally:
         if isinstance(executor, str):
             client.close()
