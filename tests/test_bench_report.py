@@ -93,6 +93,34 @@ def test_figures_only_where_a_series_has_two_sizes(bench_json, tmp_path):
     assert "![Trip chains: time against size](figures/trip_chains.png)" in section
 
 
+def test_per_call_latency_is_not_divided_by_a_whole_run(tmp_path):
+    run_row = bench_entry("test_bench_dispatch.py", "test_ours_offer_many_full_day", "full day", 1.3)
+    latency = bench_entry("test_bench_dispatch.py", "test_ours_offer_latency_full_day", "full day", 2.0)
+    latency["extra_info"]["p50_us"] = 8.2
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"benchmarks": [run_row, latency], "datetime": "2026-11-22"}))
+    assert "| full day | 1.30 s | shareopt | 8.20 µs per call (p50) | — |" in results_section(path)
+
+
+@pytest.mark.parametrize("content", ['{"benchmarks": [{"name": "test_x"}]}', '{"benchmarks": null}',
+                                     '{"benchmarks": [1]}', "not json"])
+def test_malformed_json_is_a_one_line_error(tmp_path, capsys, content):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    assert main(["bench", "--from-json", str(path), "--out", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("shareopt: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_broken_marks_are_refused_not_mangled(bench_json, tmp_path):
+    path = tmp_path / "RESULTS.md"
+    original = f"# R\n\n{END_MARK}\nlog\n{START_MARK}\n"
+    path.write_text(original)
+    with pytest.raises(ShareoptError, match="marks are broken"):
+        update_results_file(path, results_section(bench_json))
+    assert path.read_text() == original
+
+
 def test_find_suite_says_where_it_looked(tmp_path):
     with pytest.raises(ShareoptError, match="no benchmark suite"):
         find_suite(tmp_path)
@@ -175,13 +203,28 @@ def test_update_merges_a_partial_run(tiny_suite, capsys):
     summary = json.loads(capsys.readouterr().out)
     merged = json.loads(saved.read_text())
     assert [bench["fullname"] for bench in merged["benchmarks"]] == order  # same rows, same order
-    assert summary["benchmarks"] == 4 and merged["shareopt_earlier_runs"] == ["2026-01-01"]
+    assert summary["benchmarks"] == 4
+    dates = {bench["name"]: bench["shareopt_run_date"] for bench in merged["benchmarks"]}
+    assert {dates[name] for name in dates if "sum" in name} == {"2026-01-01"}
+    assert "2026-01-01" not in {dates[name] for name in dates if "loop" in name}
     loops = [bench for bench in merged["benchmarks"] if "loop" in bench["name"]]
     sums = [bench for bench in merged["benchmarks"] if "sum" in bench["name"]]
     assert all(bench["stats"] != old["stats"] for bench in loops for old in first["benchmarks"]
                if old["fullname"] == bench["fullname"])
-    assert all(bench in first["benchmarks"] for bench in sums)
+    kept = [{key: value for key, value in bench.items() if key != "shareopt_run_date"} for bench in sums]
+    assert all(bench in first["benchmarks"] for bench in kept)  # untouched but for their date
     assert "from earlier runs (2026-01-01)" in (tiny_suite / "RESULTS.md").read_text()
+
+
+def test_relative_json_path_is_from_the_callers_folder(tiny_suite, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("pytest_benchmark")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["bench", "--suite", str(tiny_suite), "--quick", "-k", "sum", "--save-json", "saved.json",
+                 "--out", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["json"] == str(elsewhere / "saved.json")
+    assert (elsewhere / "saved.json").is_file()
 
 
 def test_cli_time_limit_reports_what_finished(tiny_suite, capsys):

@@ -2,9 +2,10 @@
 write the JSON of every benchmark that finished.
 
 A Ctrl-C would not do: pytest-benchmark fails to save when the benchmark it interrupts has
-no rounds yet. Instead the benchmark running at the deadline gets an exception (SIGALRM, so
-it fails like any test and saves nothing), and the session stops after it.
-The deadline is ``SHAREOPT_BENCH_DEADLINE`` (seconds since the epoch).
+no rounds yet. Instead the timer runs only while a test body runs: at the deadline that test
+gets an exception (so it fails like any test and saves nothing), and the session stops after
+it. Past the deadline, no further test starts; collection, fixtures and the final save are
+never interrupted. The deadline is ``SHAREOPT_BENCH_DEADLINE`` (seconds since the epoch).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ REASON = "shareopt bench: time limit reached"
 
 
 class BenchTimeLimit(Exception):
-    """Raised in the benchmark that is running when the time limit is reached."""
+    """Raised in the test body running at the time limit. An Exception, not a BaseException:
+    pytest-benchmark marks a benchmark that raised an Exception as failed and leaves it out of
+    the JSON; past a BaseException it would try to save empty stats and fail to save at all."""
 
 
 def _deadline() -> float | None:
@@ -31,11 +34,19 @@ def _interrupt(signum, frame):
     raise BenchTimeLimit(REASON)
 
 
-def pytest_configure(config):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
     deadline = _deadline()
-    if deadline is not None and hasattr(signal, "setitimer"):
-        signal.signal(signal.SIGALRM, _interrupt)
-        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.time(), 0.01))
+    if deadline is None or not hasattr(signal, "setitimer"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.time(), 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -43,9 +54,4 @@ def pytest_runtest_protocol(item, nextitem):
     yield
     deadline = _deadline()
     if deadline is not None and time.time() >= deadline:
-        item.session.shouldstop = REASON
-
-
-def pytest_unconfigure(config):
-    if _deadline() is not None and hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        item.session.shouldstop = REASON  # pytest stops before the next test

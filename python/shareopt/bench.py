@@ -10,9 +10,9 @@ markdown table that ``shareopt bench`` writes at the top of benchmarks/RESULTS.m
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -101,8 +101,9 @@ def run_suite(suite: Path, json_path: Path, quick: bool = False, select: str | N
         env["SHAREOPT_BENCH_DEADLINE"] = repr(time.time() + time_limit)
     stream = sys.stderr if stream is None else stream
     process = subprocess.Popen(command, cwd=suite.parent, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, bufsize=1)
-    # Forwarded by a thread: the stream may be any file-like object (no file descriptor).
+                               stderr=subprocess.STDOUT)
+    # Forwarded by a thread, as bytes arrive (pytest's progress marks end no line), to a
+    # stream that may be any file-like object (no file descriptor).
     forward = threading.Thread(target=_forward, args=(process.stdout, stream), daemon=True)
     forward.start()
     try:
@@ -111,36 +112,47 @@ def run_suite(suite: Path, json_path: Path, quick: bool = False, select: str | N
         process.kill()
         return process.wait()
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        process.wait()
+        process.wait()  # the terminal's Ctrl-C reached pytest too: let it save and stop
         raise
     finally:
         forward.join(timeout=5)
 
 
 def _forward(source, stream) -> None:
-    for line in source:
-        stream.write(line)
-        stream.flush()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    while chunk := os.read(source.fileno(), 4096):
+        try:
+            stream.write(decoder.decode(chunk))
+            stream.flush()
+        except (OSError, ValueError):  # the stream is gone: keep draining, or pytest blocks
+            pass
+    source.close()
 
 
 def merge_results(earlier, newer) -> None:
     """Merge the pytest-benchmark JSON ``newer`` into ``earlier`` (rewritten in place): its
-    benchmarks replace those of the same full name, the others stay. The machine and date
-    become the newer run's; ``shareopt_earlier_runs`` lists the dates of the kept ones."""
+    benchmarks replace those of the same full name, in the earlier order, the others stay.
+    Each benchmark keeps the date of the run that measured it (``shareopt_run_date``)."""
     earlier, newer = Path(earlier), Path(newer)
     try:
         old = json.loads(earlier.read_text(encoding="utf-8"))
         new = json.loads(newer.read_text(encoding="utf-8"))
-        fresh = {bench["fullname"]: bench for bench in new["benchmarks"]}
-        kept = [bench for bench in old["benchmarks"] if bench["fullname"] not in fresh]
+        old_date, new_date = str(old.get("datetime", ""))[:10], str(new.get("datetime", ""))[:10]
+        for bench in old["benchmarks"]:
+            bench.setdefault("shareopt_run_date", old_date)
+        fresh = {bench["fullname"]: {**bench, "shareopt_run_date": new_date}
+                 for bench in new["benchmarks"]}
         merged = [fresh.pop(bench["fullname"], bench) for bench in old["benchmarks"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ShareoptError(f"cannot merge {newer} into {earlier} ({exc})") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ShareoptError(f"cannot merge {newer} into {earlier} ({exc!r})") from None
     new["benchmarks"] = merged + list(fresh.values())  # the earlier order, new ones at the end
-    dates = old.get("shareopt_earlier_runs", []) + ([str(old.get("datetime", ""))[:10]] if kept else [])
-    new["shareopt_earlier_runs"] = sorted(set(dates))
-    earlier.write_text(json.dumps(new, indent=1), encoding="utf-8")
+    _write_atomically(earlier, json.dumps(new, indent=1))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _problem_of(fullname: str) -> str:
@@ -155,34 +167,44 @@ def _series_of(name: str) -> str:
 
 
 def load_results(json_path) -> tuple[dict, list[BenchRow]]:
-    """The machine and date (``{"machine": ..., "date": ...}``) and one row per benchmark."""
+    """The machine, date and earlier run dates (``{"machine", "date", "earlier"}``) and one
+    row per benchmark. Raises ShareoptError, naming the benchmark, on a malformed file."""
     try:
         data = json.loads(Path(json_path).read_text(encoding="utf-8"))
-        benchmarks = data["benchmarks"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ShareoptError(f"{json_path}: not a pytest-benchmark JSON file ({exc})") from None
-    machine = data.get("machine_info", {})
-    cpu = machine.get("cpu", {})
+        benchmarks = list(data["benchmarks"])
+        machine = data.get("machine_info", {})
+        cpu = machine.get("cpu", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ShareoptError(f"{json_path}: not a pytest-benchmark JSON file ({exc!r})") from None
     described = (f"{cpu.get('brand_raw') or machine.get('processor') or '?'}, "
                  f"{cpu.get('count', '?')} logical cores, {machine.get('system', '')} "
                  f"{machine.get('release', '')}, Python {machine.get('python_version', '?')}")
-    rows = []
-    for bench in benchmarks:
-        info = bench.get("extra_info", {})
-        size = info.get("size")
-        rows.append(BenchRow(
-            problem=_problem_of(bench.get("fullname", bench["name"])),
-            group=bench.get("group") or bench["name"], name=bench["name"],
-            series=str(info.get("series") or _series_of(bench["name"])),
-            time_s=(float(info["p50_us"]) * 1e-6 if "p50_us" in info
-                    else float(bench["stats"]["median"])),
-            rounds=int(bench["stats"]["rounds"]),
-            size=None if size is None else float(size), unit=str(info.get("unit", "")),
-            ours=bench["name"].startswith("test_ours"), per_call="p50_us" in info,
-            reference=bool(info.get("reference", False))))
-    earlier = [date for date in data.get("shareopt_earlier_runs", []) if date]
-    return {"machine": " ".join(described.split()), "date": str(data.get("datetime", ""))[:10],
-            "earlier": earlier}, rows
+    date = str(data.get("datetime", ""))[:10]
+    rows, earlier = [], set()
+    for position, bench in enumerate(benchmarks):
+        try:
+            rows.append(_row(bench))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ShareoptError(f"{json_path}: benchmark {position} is malformed ({exc!r})") from None
+        run_date = bench.get("shareopt_run_date") or date
+        if run_date != date:
+            earlier.add(run_date)
+    return {"machine": " ".join(described.split()), "date": date, "earlier": sorted(earlier)}, rows
+
+
+def _row(bench: dict) -> BenchRow:
+    info = bench.get("extra_info") or {}
+    size = info.get("size")
+    return BenchRow(
+        problem=_problem_of(bench.get("fullname", bench["name"])),
+        group=bench.get("group") or bench["name"], name=bench["name"],
+        series=str(info.get("series") or _series_of(bench["name"])),
+        time_s=(float(info["p50_us"]) * 1e-6 if "p50_us" in info
+                else float(bench["stats"]["median"])),
+        rounds=int(bench["stats"]["rounds"]),
+        size=None if size is None else float(size), unit=str(info.get("unit", "")),
+        ours=bench["name"].startswith("test_ours"), per_call="p50_us" in info,
+        reference=bool(info.get("reference", False)))
 
 
 def format_seconds(seconds: float) -> str:
@@ -234,8 +256,7 @@ def results_section(json_path, quick: bool = False, figures: list[Path] | None =
             if other is None:
                 lines.append(f"| {group} | {ours} | — | — | — |")
             else:
-                ratio = other.time_s / reference.time_s
-                shown = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}"
+                shown = _ratio(other, reference)
                 lines.append(f"| {group} | {ours} | {other.series} | {_timing(other)} | {shown} |")
         figure = figure_of.get(_figure_stem(problem))
         if figure is not None:
@@ -243,6 +264,15 @@ def results_section(json_path, quick: bool = False, figures: list[Path] | None =
             lines += ["", f"![{problem}: time against size]({target.as_posix()})"]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _ratio(other: BenchRow, reference: BenchRow) -> str:
+    """other / reference, or a dash where they are not the same kind of time (a per-call
+    latency against a whole run) or the reference took no time."""
+    if other.per_call != reference.per_call or not reference.time_s > 0:
+        return "—"
+    ratio = other.time_s / reference.time_s
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}"
 
 
 def _timing(row: BenchRow) -> str:
@@ -256,11 +286,10 @@ def _figure_stem(problem: str) -> str:
 def draw_figures(json_path, folder) -> list[Path]:
     """One PNG per problem with at least one series at two sizes or more: median time
     against size, log-log, a line per series. Returns the files written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib import ticker
+    from matplotlib.figure import (
+        Figure,  # not pyplot: the caller's backend stays as it is
+    )
 
     _, rows = load_results(json_path)
     folder = Path(folder)
@@ -273,7 +302,8 @@ def draw_figures(json_path, folder) -> list[Path]:
     for problem, series in by_problem.items():
         if max(len({row.size for row in points}) for points in series.values()) < 2:
             continue
-        figure, ax = plt.subplots(figsize=(6.4, 4.2))
+        figure = Figure(figsize=(6.4, 4.2))
+        ax = figure.subplots()
         for label, points in sorted(series.items(), key=lambda item: item[0] != "shareopt"):
             points = sorted(points, key=lambda row: row.size)
             ax.plot([row.size for row in points], [row.time_s for row in points],
@@ -289,23 +319,27 @@ def draw_figures(json_path, folder) -> list[Path]:
         ax.legend(fontsize=8)
         path = folder / f"{_figure_stem(problem)}.png"
         figure.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(figure)
         written.append(path)
     return written
 
 
 def update_results_file(path, section: str) -> None:
     """Put ``section`` between the generated-report marks of ``path`` (created if missing);
-    the first time, before the first ``## `` heading. The rest of the file is kept."""
+    the first time, before the first ``## `` heading. The rest of the file is kept. Raises
+    ShareoptError when the marks are there but not as one start mark then one end mark."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     block = f"{START_MARK}\n{section.rstrip()}\n{END_MARK}\n"
-    if START_MARK in text and END_MARK in text:
-        head, rest = text.split(START_MARK, 1)
-        text = head + block + rest.split(END_MARK, 1)[1]
+    starts, ends = text.count(START_MARK), text.count(END_MARK)
+    if starts or ends:
+        head, _, rest = text.partition(START_MARK)
+        if starts != 1 or ends != 1 or END_MARK not in rest:
+            raise ShareoptError(f"{path}: the generated block's marks are broken (want one "
+                                f"{START_MARK!r} then one {END_MARK!r}); fix them by hand")
+        text = head + block + rest.split(END_MARK, 1)[1].removeprefix("\n")
     elif "\n## " in text:
         head, rest = text.split("\n## ", 1)
         text = head.rstrip("\n") + "\n\n" + block + "\n## " + rest
     else:
         text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
+    _write_atomically(path, text)

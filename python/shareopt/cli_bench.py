@@ -16,7 +16,8 @@ examples:
   shareopt bench --quick              the quick suite (a few minutes): smallest case of each problem
   shareopt bench                      the default suite (tens of minutes on 2 cores)
   shareopt bench --large              also the minutes-long cases (100,000 orders, full days)
-  shareopt bench -k rebalance         only benchmarks whose name or file matches
+  shareopt bench -k rebalance         only benchmarks whose name or file matches (the table
+                                      then holds only those: add --update JSON to keep the rest)
   shareopt bench --from-json bench.json
                                       redraw table and figures from an earlier run, run nothing
 """
@@ -57,8 +58,12 @@ def add_bench_parser(sub, json_flag) -> None:
 def run_bench(args) -> tuple[dict, str]:
     from . import bench
 
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise ShareoptError(f"--time-limit must be positive, got {args.time_limit}")
+    if args.time_limit is not None and not 0 < args.time_limit < 1e7:
+        raise ShareoptError(f"--time-limit must be a positive number of seconds, got {args.time_limit}")
+    for name in ("save_json", "update", "from_json", "out", "figures", "suite"):
+        value = getattr(args, name)
+        if value is not None and str(value) != "-":  # pytest runs elsewhere: absolute paths
+            setattr(args, name, value.resolve())
     if args.update is not None and (args.from_json is not None or args.save_json is not None):
         raise ShareoptError("--update writes the merged JSON itself: not with --from-json or --save-json")
     if args.update is not None and not args.update.is_file():
