@@ -441,7 +441,7 @@ register_problem("unpicklable_result", unpicklable_result)
 
 
 def worker_pid(orders, params):
-    time.sleep(0.05)
+    time.sleep(params.get("sleep", 0.05))
     return os.getpid()
 
 
@@ -483,3 +483,27 @@ def test_a_chunk_lost_with_its_worker_runs_again_task_by_task(days, tmp_path):
         result = run(tasks, days, executor=client, progress=False, chunk_size=3, retries=0)
     assert [row["status"] for row in result.rows] == ["ok"] * 6, [row["error"] for row in result.rows]
     assert markers[4].exists()  # it did crash once
+
+
+def test_a_worker_that_joins_mid_batch_gets_chunks(days, tmp_path):
+    # Chunks are handed to workers as they free up, the worker list asked again as the batch
+    # goes: a worker started halfway through takes its share.
+    distributed = pytest.importorskip("distributed")
+    checkpoint = tmp_path / "cp.jsonl"
+    tasks = [Task("worker_pid", "day1", {"k": k, "sleep": 0.1}) for k in range(60)]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+        outcome = {}
+        runner = threading.Thread(target=lambda: outcome.update(
+            result=run(tasks, days, executor=client, checkpoint=checkpoint, progress=False, chunk_size=2)))
+        runner.start()
+        deadline = time.monotonic() + 60
+        while not (checkpoint.exists() and checkpoint.read_text().count("\n") >= 2):
+            assert time.monotonic() < deadline, "no task finished"
+            time.sleep(0.02)
+        cluster.scale(2)
+        runner.join(timeout=120)
+    result = outcome["result"]
+    assert result.ok == 60 and len(checkpoint_lines(checkpoint)) == 60
+    pids = {row["summary"]["value"] for row in result.rows}
+    assert len(pids) == 2, "the second worker got nothing"
