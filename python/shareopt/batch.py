@@ -454,8 +454,9 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
     from distributed import Client, as_completed
 
     client = Client(executor) if isinstance(executor, str) else executor
-    chunk_of_key: dict[str, list[Task]] = {}
-    live: dict[str, Any] = {}  # the futures not yet back, to cancel if this run is cut short
+    # Future key -> (future, its chunk, the worker it was handed to or None): what is out.
+    pending: dict[str, tuple[Any, list[Task], str | None]] = {}
+    in_flight: dict[str | None, int] = {}  # chunks out per worker handed to
     try:
         # One copy of each input on every worker; tasks name the copy, nothing is resent.
         # Keys unique to this run: another batch (or client) may scatter the same names.
@@ -469,8 +470,9 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
             future = client.submit(run_chunk_with_input, chunk, PROBLEMS[chunk[0].problem],
                                    scattered[chunk[0].inputs], pure=False, retries=retries,
                                    key=f"shareopt-batch-{key}-{run_tag}", **placed)
-            chunk_of_key[future.key] = chunk
-            live[future.key] = future
+            pending[future.key] = (future, chunk, worker)
+            if worker is not None:
+                in_flight[worker] = in_flight.get(worker, 0) + 1
             return future
 
         # Chunks go to the worker that has room, two per thread in flight, and the next when
@@ -480,18 +482,13 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
         # dies, the chunk runs elsewhere.)
         workers = _Workers(client)
         waiting = deque(enumerate(plan_chunks(tasks, workers.slots(), chunk_size)))
-        worker_of: dict[str, str | None] = {}
-        in_flight: dict[str | None, int] = {}
 
         def feed() -> list:
             sent = []
             for worker, threads in workers.current().items():
                 while waiting and in_flight.get(worker, 0) < 2 * threads:
                     number, chunk = waiting.popleft()
-                    future = submit(chunk, f"{number}-{chunk[0].task_id}", worker)
-                    worker_of[future.key] = worker
-                    in_flight[worker] = in_flight.get(worker, 0) + 1
-                    sent.append(future)
+                    sent.append(submit(chunk, f"{number}-{chunk[0].task_id}", worker))
             return sent
 
         attempts: dict[str, int] = {}  # task id -> times it ran alone again after a loss
@@ -499,10 +496,8 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
         # per chunk (on 2 cores the driver's share of the CPU is the workers' loss).
         finished = as_completed(feed(), with_results=True, raise_errors=False)
         for future, value in finished:
-            chunk = chunk_of_key.pop(future.key)
-            live.pop(future.key, None)
-            if future.key in worker_of:
-                sender = worker_of.pop(future.key)
+            _, chunk, sender = pending.pop(future.key)
+            if sender is not None:
                 in_flight[sender] -= 1
             for sent in feed():
                 finished.add(sent)
@@ -525,8 +520,8 @@ def _run_on_dask(tasks: list[Task], inputs: dict, executor, record, retries: int
                 record(row, result)
             future.release()
     except BaseException:
-        if live:  # an interrupt or a failing checkpoint write: free the cluster
-            client.cancel(list(live.values()))
+        if pending:  # an interrupt or a failing checkpoint write: free the cluster
+            client.cancel([future for future, _, _ in pending.values()])
         raise
     finally:
         if isinstance(executor, str):
