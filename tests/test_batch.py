@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -76,6 +78,25 @@ def dask_client():
 
 def checkpoint_lines(path) -> list[dict]:
     return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+def kill_then_rerun(command: list[str], checkpoint, rows: int, timeout_s: float):
+    """Start the batch command, SIGKILL it once the checkpoint has ``rows`` rows, run the same
+    command to the end. Returns (killed before it finished, rows recorded at the kill, the
+    rerun's JSON summary, the checkpoint's lines)."""
+
+    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and batch.poll() is None:
+        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) >= rows:
+            break
+        time.sleep(0.01)
+    killed_mid_batch = batch.poll() is None
+    batch.kill()
+    batch.wait()
+    before = len(read_checkpoint(checkpoint))  # a line torn by the kill is not counted
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return killed_mid_batch, before, json.loads(done.stdout), checkpoint_lines(checkpoint)
 
 
 def test_process_pool_matches_serial_solves(days, sweep, serial_objectives, tmp_path):
@@ -313,8 +334,6 @@ def test_every_problem_runs_as_a_task():
 def test_killed_batch_resumes_without_losing_or_repeating(tmp_path):
     # The whole batch process is killed (SIGKILL) once some tasks are in the checkpoint; the
     # same command again runs only the rest, and every task ends up recorded exactly once.
-    import subprocess
-    import sys
 
     spec = tmp_path / "spec.toml"
     spec.write_text('[inputs.a]\nkind = "synthetic_orders"\nn = 3000\nseed = 6\n\n'
@@ -324,19 +343,7 @@ def test_killed_batch_resumes_without_losing_or_repeating(tmp_path):
     checkpoint = tmp_path / "cp.jsonl"
     command = [sys.executable, "-m", "shareopt", "batch", str(spec), "--checkpoint", str(checkpoint),
                "--workers", "1", "--json"]
-    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and batch.poll() is None:
-        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) >= 3:
-            break
-        time.sleep(0.02)
-    killed_mid_batch = batch.poll() is None
-    batch.kill()
-    batch.wait()
-    before = len(read_checkpoint(checkpoint))  # a line torn by the kill is not counted
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    summary = json.loads(done.stdout)
-    lines = checkpoint_lines(checkpoint)
+    killed_mid_batch, before, summary, lines = kill_then_rerun(command, checkpoint, 3, 120)
     assert killed_mid_batch and 3 <= before < 16  # the kill landed between the first and the last task
     assert summary["skipped"] == before and summary["ran"] == 16 - before and summary["ok"] == 16
     assert len(lines) == 16 and len({line["task_id"] for line in lines}) == 16
@@ -347,8 +354,6 @@ def test_issue_scale_driver_killed_halfway_on_a_cluster(dask_client, tmp_path):
     # The issue's check: 200 trip-chain solves of 2,000 orders on a 2-worker LocalCluster.
     # The driver (`shareopt batch --scheduler`) is killed once half the tasks are in the
     # checkpoint; the cluster lives on, the same command finishes the rest, each task once.
-    import subprocess
-    import sys
 
     days = "".join(f'[inputs.day{seed}]\nkind = "synthetic_orders"\nn = 2000\nseed = {seed}\n\n'
                    for seed in range(10))
@@ -360,19 +365,7 @@ def test_issue_scale_driver_killed_halfway_on_a_cluster(dask_client, tmp_path):
     checkpoint = tmp_path / "cp.jsonl"
     command = [sys.executable, "-m", "shareopt", "batch", str(spec), "--checkpoint", str(checkpoint),
                "--scheduler", dask_client.scheduler.address, "--json"]
-    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and batch.poll() is None:
-        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) >= 100:
-            break
-        time.sleep(0.01)
-    killed_mid_batch = batch.poll() is None
-    batch.kill()
-    batch.wait()
-    before = len(read_checkpoint(checkpoint))
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    summary = json.loads(done.stdout)
-    lines = checkpoint_lines(checkpoint)
+    killed_mid_batch, before, summary, lines = kill_then_rerun(command, checkpoint, 100, 300)
     assert killed_mid_batch and 100 <= before < 200
     assert summary["skipped"] == before and summary["ran"] == 200 - before and summary["ok"] == 200
     assert len(lines) == 200 and len({line["task_id"] for line in lines}) == 200
@@ -393,8 +386,6 @@ register_problem("sleepy_pid", sleepy_pid)
 def test_pool_workers_end_with_a_killed_driver(tmp_path):
     # A driver killed with SIGKILL cannot shut its pool down: its workers must notice and end,
     # not wait for work forever.
-    import subprocess
-    import sys
 
     folder = tmp_path / "pids"
     folder.mkdir()

@@ -68,9 +68,8 @@ def run_bench(args) -> tuple[dict, str]:
         raise ShareoptError("--update writes the merged JSON itself: not with --from-json or --save-json")
     if args.update is not None and not args.update.is_file():
         raise ShareoptError(f"--update {args.update}: no such file (run once with --save-json)")
-    suite = bench.find_suite(args.suite) if args.from_json is None or args.suite else None
-    if suite is None:
-        suite = _suite_or_none()
+    # A run needs the suite; a report from JSON only uses it, when there is one, for paths.
+    suite = bench.find_suite(args.suite) if args.from_json is None or args.suite else _suite_or_none()
     interrupted = False
     exit_code = 0
     with tempfile.TemporaryDirectory(prefix="shareopt-bench-") as scratch:
