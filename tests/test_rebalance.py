@@ -139,11 +139,58 @@ def test_pricing_reaches_the_dense_optimum(monkeypatch):
     stations = so.synthetic_stations(400, seed=3, places="xy")
     dense = rebalance(stations, 0.05)
     monkeypatch.setattr(rebalance_module, "_DENSE_PAIRS", 0)
-    priced = rebalance(stations, 0.05)
+    priced = rebalance(stations, 0.05, tolerance=0.0)
     assert priced.certified and priced.rounds > 1
     assert priced.arcs_in_model < dense.arcs_in_model and priced.arcs_priced > 0
     assert priced.cost == pytest.approx(dense.cost, rel=1e-12)
     check_plan(priced, stations)
+    default = rebalance(stations, 0.05)  # tolerance 1e-9 km a bike
+    assert default.certified and 0 < default.gap_bound < 1e-9 * 2 * default.bikes_moved + 1e-6
+    assert abs(default.cost - dense.cost) <= default.gap_bound + dense.gap_bound
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_bikes_passed_through_a_station_go_straight(seed):
+    """Random transfers among 8 places (stations that both give and take, loops): afterwards no
+    station does both, every station's net change is the same, and the bike-km never grow."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 10, (8, 2))
+    m = int(rng.integers(1, 16))
+    tail, head = rng.integers(0, 8, m).astype(np.int32), rng.integers(0, 8, m).astype(np.int32)
+    keep = tail != head
+    tail, head, bikes = tail[keep], head[keep], rng.integers(1, 6, keep.sum())
+
+    def net(t, h, b):
+        change = np.zeros(8, dtype=np.int64)
+        np.subtract.at(change, t, b)
+        np.add.at(change, h, b)
+        return change
+
+    def bike_km(t, h, b):
+        return float(np.dot(b, np.abs(xy[t] - xy[h]).sum(axis=1)))
+
+    t2, h2, b2 = rebalance_module._straight_through(tail, head, bikes)
+    assert np.array_equal(net(t2, h2, b2), net(tail, head, bikes))
+    assert not set(t2.tolist()) & set(h2.tolist()) and np.all(b2 > 0) and np.all(t2 != h2)
+    assert bike_km(t2, h2, b2) <= bike_km(tail, head, bikes) + 1e-9
+    assert t2.dtype == np.int32 and len(set(zip(t2.tolist(), h2.tolist()))) == len(t2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_loose_tolerance_stops_early_within_its_bound(monkeypatch, seed):
+    """A tolerance of 50 m a bike ends pricing rounds early; the plan stays within gap_bound of
+    the exact optimum (HiGHS on every pair), and the bound is what the tolerance promises."""
+    stations = so.synthetic_stations(300, seed=seed, places="xy")
+    highs = rebalance(stations, 0.05, method="highs")
+    monkeypatch.setattr(rebalance_module, "_DENSE_PAIRS", 0)
+    exact = rebalance(stations, 0.05, tolerance=0.0)
+    loose = rebalance(stations, 0.05, tolerance=0.05)
+    assert exact.certified and loose.certified and loose.rounds <= exact.rounds
+    assert exact.cost <= highs.cost + exact.gap_bound + 1e-6
+    assert highs.cost - 1e-6 <= loose.cost <= highs.cost + loose.gap_bound + 1e-6
+    givers = (stations.bikes - np.asarray(loose.lower)).clip(min=0).sum()
+    assert loose.gap_bound >= 0.05 * min(givers, loose.bikes_moved)
+    check_plan(loose, stations)
 
 
 def test_pricing_when_the_nearest_pairs_cannot_carry_the_bikes(monkeypatch):

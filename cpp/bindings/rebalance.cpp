@@ -33,7 +33,8 @@ void bind_rebalance(py::module_& m) {
     m.def(
         "price_transfers",
         [](const TravelModel& travel, const py::object& places, const py::object& givers, const py::object& takers,
-           const py::object& potentials, double scale, double handling, std::int32_t per_taker) {
+           const py::object& potentials, double scale, double handling, std::int32_t per_taker,
+           std::int64_t tolerance) {
             auto xy = points(places, "places");
             const auto n = static_cast<std::int32_t>(xy.shape(0));
             auto g = to_vector(vector<std::int32_t>(givers, "givers"));
@@ -45,7 +46,7 @@ void bind_rebalance(py::module_& m) {
             {
                 py::gil_scoped_release release;
                 const TransferCosts costs(travel, xy.data(), n, scale, handling);
-                priced = price_transfers(costs, g, t, pi, per_taker);
+                priced = price_transfers(costs, g, t, pi, per_taker, tolerance);
             }
             const auto size = static_cast<py::ssize_t>(priced.tail.size());
             CArray<std::int32_t> tail(size), head(size);
@@ -56,7 +57,7 @@ void bind_rebalance(py::module_& m) {
             return py::make_tuple(tail, head, cost, priced.pairs_priced);
         },
         py::arg("travel"), py::arg("places"), py::arg("givers"), py::arg("takers"), py::arg("potentials"),
-        py::arg("scale"), py::arg("handling"), py::arg("per_taker"));
+        py::arg("scale"), py::arg("handling"), py::arg("per_taker"), py::arg("tolerance") = 0);
 }
 
 }  // namespace shareopt::bind

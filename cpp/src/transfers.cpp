@@ -54,7 +54,7 @@ std::vector<std::int64_t> TransferCosts::costs(const std::vector<std::int32_t>& 
 
 PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<std::int32_t>& givers,
                                 const std::vector<std::int32_t>& takers, const std::vector<std::int64_t>& potentials,
-                                std::int32_t per_taker) {
+                                std::int32_t per_taker, std::int64_t tolerance) {
     const std::int32_t n = costs.size();
     if (potentials.size() < static_cast<std::size_t>(n)) throw std::invalid_argument("pricing: a potential per station");
     const auto check = [n](const std::vector<std::int32_t>& list, const char* what) {
@@ -65,6 +65,7 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
     check(givers, "givers");
     check(takers, "takers");
     if (per_taker < 1) throw std::invalid_argument("pricing: per_taker must be >= 1");
+    if (tolerance < 0) throw std::invalid_argument("pricing: the tolerance must be >= 0");
     PricedTransfers out;
     if (givers.empty() || takers.empty()) return out;
     const auto pi = [&](std::int32_t s) { return potentials[static_cast<std::size_t>(s)]; };
@@ -96,9 +97,10 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
     }
     const TravelModel& travel = costs.travel();
 
-    // Giver i can price out for taker j only if scale (d + handling) - 1/2 + tie < pi_j - pi_i
-    // (llround is at least x - 1/2); the comparison in doubles keeps a unit and a relative hair
-    // of slack, so it only ever keeps more pairs than needed.
+    // Giver i can price out for taker j only if scale (d + handling) - 1/2 + tie < pi_j - pi_i -
+    // tolerance (llround is at least x - 1/2); the comparison in doubles keeps a unit and a
+    // relative hair of slack, so it only ever keeps more pairs than needed. room is what the
+    // rounded cost must stay below: pi_j - pi_i - tie - tolerance.
     const auto hopeless = [&](double lb_km, std::int64_t room) {
         const double r = static_cast<double>(room);
         return costs.scaled(lb_km) - 0.5 >= r + 1.0 + 1e-9 * std::abs(r);
@@ -112,23 +114,23 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
         std::vector<Found> found;
         for (std::size_t t = begin; t < end; ++t) {
             const std::int32_t j = takers[t];
-            const std::int64_t pj = pi(j);
+            const std::int64_t room_j = pi(j) - TransferCosts::kTransferTie - tolerance;
             const Place at_j = places[static_cast<std::size_t>(j)];
             found.clear();
             cells.visit(cell_of[static_cast<std::size_t>(j)], true, [&](const CellGeometry::Neighbor& nb) {
-                if (hopeless(nb.lb_km, pj - cheapest - TransferCosts::kTransferTie)) return false;
+                if (hopeless(nb.lb_km, room_j - cheapest)) return false;
                 const auto c = static_cast<std::size_t>(nb.cell);
                 for (std::int64_t k = first[c]; k < first[c + 1]; ++k) {
                     const Giver& g = sorted[static_cast<std::size_t>(k)];
-                    if (hopeless(nb.lb_km, pj - g.pi - TransferCosts::kTransferTie)) break;
+                    if (hopeless(nb.lb_km, room_j - g.pi)) break;
                     const std::int32_t i = g.station;
                     if (i == j) continue;
                     ++part.pairs_priced;
                     const double km = travel.metric_distance(g.x, g.y, at_j.x, at_j.y);
-                    if (hopeless(km, pj - g.pi - TransferCosts::kTransferTie)) continue;
+                    if (hopeless(km, room_j - g.pi)) continue;
                     const std::int64_t cost = costs.cost_of_distance(km);
-                    const std::int64_t reduced = cost + g.pi - pj;
-                    if (reduced >= 0) continue;
+                    const std::int64_t reduced = cost + g.pi - pi(j);
+                    if (reduced >= -tolerance) continue;
                     // Keep the per_taker most negative (a max-heap on reduced cost).
                     if (static_cast<std::int32_t>(found.size()) < per_taker) {
                         found.push_back({reduced, cost, i});

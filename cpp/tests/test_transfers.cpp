@@ -16,7 +16,7 @@ namespace {
 
 shareopt::test::Checks check{"transfers"};
 
-void test_pricing_matches_a_scan(shareopt::Metric metric, unsigned seed) {
+void test_pricing_matches_a_scan(shareopt::Metric metric, unsigned seed, std::int64_t tolerance) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> coord(metric == shareopt::Metric::Haversine ? -74.05 : 0.0,
                                                  metric == shareopt::Metric::Haversine ? -73.9 : 10.0);
@@ -38,15 +38,15 @@ void test_pricing_matches_a_scan(shareopt::Metric metric, unsigned seed) {
         pi[s] = potential(rng);
     }
     const std::int32_t per_taker = 4;
-    const auto priced = shareopt::price_transfers(costs, givers, takers, pi, per_taker);
-    // The scan: every negative pair, the per_taker most negative per taker.
+    const auto priced = shareopt::price_transfers(costs, givers, takers, pi, per_taker, tolerance);
+    // The scan: every pair below -tolerance, the per_taker most negative per taker.
     std::set<std::tuple<std::int32_t, std::int32_t>> expected;
     for (std::int32_t j : takers) {
         std::vector<std::pair<std::int64_t, std::int32_t>> negative;
         for (std::int32_t i : givers) {
             if (i == j) continue;
             const std::int64_t reduced = costs.cost(i, j) + pi[i] - pi[j];
-            if (reduced < 0) negative.push_back({reduced, i});
+            if (reduced < -tolerance) negative.push_back({reduced, i});
         }
         std::sort(negative.begin(), negative.end());
         for (std::size_t k = 0; k < negative.size() && k < per_taker; ++k) expected.insert({negative[k].second, j});
@@ -65,9 +65,13 @@ void test_pricing_matches_a_scan(shareopt::Metric metric, unsigned seed) {
 
 int run_transfer_tests() {
     for (unsigned seed = 0; seed < 3; ++seed) {
-        test_pricing_matches_a_scan(shareopt::Metric::Manhattan, seed);
-        test_pricing_matches_a_scan(shareopt::Metric::Euclidean, seed);
-        test_pricing_matches_a_scan(shareopt::Metric::Haversine, seed);
+        // A tolerance of 0 is the exact test; 300,000 units (0.3 km here) drops the pairs
+        // that price out by less.
+        for (std::int64_t tolerance : {std::int64_t{0}, std::int64_t{300'000}}) {
+            test_pricing_matches_a_scan(shareopt::Metric::Manhattan, seed, tolerance);
+            test_pricing_matches_a_scan(shareopt::Metric::Euclidean, seed, tolerance);
+            test_pricing_matches_a_scan(shareopt::Metric::Haversine, seed, tolerance);
+        }
     }
     std::vector<double> places = {0, 0, 1, 1};
     const shareopt::TravelModel travel(shareopt::Metric::Manhattan, 1.0, {20.0});

@@ -62,7 +62,7 @@ def transfer_costs(travel: TravelModel, places: ArrayLike, tail: ArrayLike, head
                    scale: float, handling: float) -> NDArray[np.int64]: ...
 def price_transfers(travel: TravelModel, places: ArrayLike, givers: ArrayLike, takers: ArrayLike,
                     potentials: ArrayLike, scale: float, handling: float,
-                    per_taker: int) -> tuple[NDArray[np.int32], NDArray[np.int32],
+                    per_taker: int, tolerance: int = 0) -> tuple[NDArray[np.int32], NDArray[np.int32],
                                              NDArray[np.int64], int]: ...
 
 # charging ports (cpp/bindings/charging.cpp)

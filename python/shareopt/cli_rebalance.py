@@ -45,6 +45,10 @@ def add_rebalance_parser(sub, json_flag) -> None:
     solve = parser.add_argument_group("solve")
     solve.add_argument("--method", choices=("network", "highs"), default=None,
                        help="network simplex (default) or HiGHS on every pair (a cross-check)")
+    solve.add_argument("--tolerance", type=float, default=1e-9,
+                       help="pricing stops when no left-out transfer saves more than this per bike "
+                            "(km; default 1e-9; 0: exact for the rounded costs); JSON gap_bound "
+                            "is the proven distance to the optimum")
     solve.add_argument("--time-limit", type=float, default=None, help="seconds (default none)")
     solve.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     parser.add_argument("--out", type=Path, help="write the transfers as from_id,to_id,bikes,distance_km,cost")
@@ -61,7 +65,8 @@ def run_rebalance(args) -> tuple[dict, str]:
         plan = rebalance(stations, args.alpha, travel=TravelModel(args.metric, detour=args.detour),
                          handling_cost=args.handling_cost, max_bikes_moved=args.max_bikes_moved,
                          strict_bands=args.strict_bands, integer_bikes=not args.continuous,
-                         method=method, time_limit=args.time_limit, progress=args.progress)
+                         method=method, tolerance=args.tolerance, time_limit=args.time_limit,
+                         progress=args.progress)
     except BandsInfeasibleError as err:
         summary = {"stations": len(stations), "epsilon": round(stations.fill, 6), "alpha": args.alpha,
                    "feasible": False, "bikes_moved": 0, "cost": None,

@@ -11,8 +11,9 @@ station what it may give (flow bounds = how far it sits above its band), transfe
 bikes from station to station, and each station returns to the hub what it may take. The
 network's LP is integral, so whole bikes come for free. A city's stations are solved on every
 giver -> taker pair; many thousands start from each station's nearest partners and add the
-pairs whose reduced cost against the node potentials is negative until none is left
-(``certified=True``). ``method="highs"`` solves the same LP through HiGHS as a cross-check,
+pairs whose reduced cost against the node potentials is negative until none saves more than
+``tolerance`` per bike (``certified=True``, with ``gap_bound`` the proven distance to the
+optimum). ``method="highs"`` solves the same LP through HiGHS as a cross-check,
 and with ``integer_bikes=False`` the seed's own continuous model.
 """
 
@@ -64,8 +65,14 @@ class RebalancePlan:
     min_feasible_alpha
         The smallest alpha for which a plan exists, computed exactly (the same restrictions).
     certified
-        True when every giver -> taker pair was in the model or priced out: the plan is
-        optimal for the complete graph of transfers.
+        True when every giver -> taker pair was in the model or priced out: no transfer left out
+        of the model would save more than the tolerance per bike, so the plan is optimal for
+        the complete graph of transfers to within ``gap_bound``.
+    gap_bound
+        Proven upper bound on ``cost`` minus the optimal cost (same units), from the pricing
+        tolerance and the rounding of costs to the network simplex's integers: (tolerance +
+        2.5 / scale) x the most bikes any plan can move. None for HiGHS (its own tolerances)
+        and for a plan cut short by the time limit.
     arcs_in_model, arcs_priced, rounds, method, time_s
         Transfer arcs in the final model, pairs priced, solve-and-price rounds, the solver,
         seconds.
@@ -90,6 +97,7 @@ class RebalancePlan:
     handling_cost: float
     min_feasible_alpha: float | None
     certified: bool
+    gap_bound: float | None
     arcs_in_model: int
     arcs_priced: int
     rounds: int
@@ -122,6 +130,7 @@ class RebalancePlan:
             "widened_ids": [_plain(i) for i in widened[:20]],
             "min_feasible_alpha": self.min_feasible_alpha,
             "certified": bool(self.certified),
+            "gap_bound": self.gap_bound,
             "method": self.method,
             "metric": self.metric,
             "arcs_in_model": int(self.arcs_in_model),
@@ -168,8 +177,8 @@ class RebalancePlan:
 def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: TravelModel | None = None,
               handling_cost: float = 0.0, can_give=None, can_take=None,
               max_bikes_moved: int | None = None, strict_bands: bool = False,
-              integer_bikes: bool = True, method: str = "network", time_limit: float | None = None,
-              progress: bool = False) -> RebalancePlan:
+              integer_bikes: bool = True, method: str = "network", tolerance: float = 1e-9,
+              time_limit: float | None = None, progress: bool = False) -> RebalancePlan:
     """Move bikes so that every station ends within its band, at least cost.
 
     Parameters
@@ -199,6 +208,11 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     method
         ``"network"`` (our network simplex, exact) or ``"highs"`` (the same LP through HiGHS, on
         every giver -> taker pair; a cross-check).
+    tolerance
+        Pricing stops when no transfer outside the model would save more than this per bike
+        (cost units, km by default: 1e-9 is a micrometre). 0 certifies the exact optimum of the
+        costs as rounded for the network simplex; the default ends the rounds that only chase
+        that rounding (reduced costs of a few units of 1/scale).
     time_limit
         Seconds. A network solve cut short raises :class:`~shareopt.exceptions.TimeLimitError`;
         pricing stopped between rounds returns the plan with ``certified=False``.
@@ -220,6 +234,7 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
                               "no_bikes")
     alpha = _non_negative(alpha, "alpha")
     handling = _non_negative(handling_cost, "handling_cost")
+    slack_per_bike = _non_negative(tolerance, "tolerance")
     if method not in ("network", "highs"):
         raise ValueError(f"method must be 'network' or 'highs', not {method!r}")
     if not integer_bikes and method != "highs":
@@ -240,15 +255,15 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
 
     if integer_bikes:
         sweep = sweep_alpha(bikes, capacity, give, take, max_bikes_moved, strict_bands)
-        bands, tolerance = bands_at(bikes, capacity, alpha), 0.0
+        bands, band_tolerance = bands_at(bikes, capacity, alpha), 0.0
     else:
         sweep = _ContinuousSweep(bikes, capacity, give, take, max_bikes_moved)
-        bands, tolerance = _continuous_bands(bikes, capacity, alpha), sweep.tolerance
+        bands, band_tolerance = _continuous_bands(bikes, capacity, alpha), sweep.tolerance
     if strict_bands and bands.widened.any():
         _raise_infeasible(table, alpha, "their band holds no whole number of bikes (strict_bands)",
                           np.flatnonzero(bands.widened), sweep)
     low, high = net_ranges(bikes, bands, give, take)
-    why = why_infeasible(bikes, capacity, low, high, max_bikes_moved, tolerance)
+    why = why_infeasible(bikes, capacity, low, high, max_bikes_moved, band_tolerance)
     if why is not None:
         _raise_infeasible(table, alpha, why[0], why[1], sweep)
 
@@ -257,9 +272,9 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     if method == "highs":
         flows, stats = model.solve_highs(travel, places, handling, time_limit, integer_bikes)
     else:
-        flows, stats = model.solve_network(travel, places, table.xy, handling, time_limit, progress,
-                                           start)
-    tail, head, bikes_moved = flows
+        flows, stats = model.solve_network(travel, places, table.xy, handling, slack_per_bike, time_limit,
+                                           progress, start)
+    tail, head, bikes_moved = _straight_through(*flows)
     km = travel.distance(places[tail], places[head]) if len(tail) else np.zeros(0)
     final = bikes.astype(np.float64 if not integer_bikes else np.int64).copy()
     np.subtract.at(final, tail, bikes_moved)
@@ -318,10 +333,17 @@ class _Transshipment:
                 raise SolverError("HiGHS returned a fractional flow for integer bands", "not_integral")
             flow = rounded.astype(np.int64)
         used = flow > 1e-9
-        stats = dict(certified=True, arcs_in_model=len(tail), arcs_priced=len(tail), rounds=1)
+        stats = dict(certified=True, gap_bound=None, arcs_in_model=len(tail), arcs_priced=len(tail),
+                     rounds=1)
         return (tail[used], head[used], flow[used]), stats
 
-    def solve_network(self, travel, places, xy, handling, time_limit, progress, start):
+    def most_moved(self) -> float:
+        """The most bikes any plan can move: what the givers can give, the takers take, the
+        budget allow."""
+        g, t = len(self.givers), len(self.takers)
+        return float(min(self.fixed_upper[:g].sum(), self.fixed_upper[g:g + t].sum(), self.fixed_upper[-1]))
+
+    def solve_network(self, travel, places, xy, handling, tolerance, time_limit, progress, start):
         from tqdm.auto import tqdm
 
         n = self.n
@@ -329,6 +351,7 @@ class _Transshipment:
         reach = 2.0 * float(travel.distance(np.repeat(places[:1], n, axis=0), places).max(initial=0.0))
         scale = cost_scale(1.01 * (reach + handling) + 1e-9, n + 3)
         bound = int(np.ceil(scale * 1.01 * (reach + handling + 1e-9))) + _core.TRANSFER_TIE + 1
+        slack = int(np.floor(tolerance * scale))  # reduced costs above -slack price nothing
         model = NetworkFlow(n + 3, np.zeros(n + 3, dtype=np.int64), cost_bound=bound)
         dense = len(self.givers) * len(self.takers) <= _DENSE_PAIRS
         fixed_tail, fixed_head = self.fixed_tail, self.fixed_head
@@ -364,7 +387,7 @@ class _Transshipment:
                     break
                 new_tail, new_head, new_cost, pairs = _core.price_transfers(
                     travel.core, places, self.givers, self.takers, model.potentials(), scale,
-                    handling, _PER_TAKER)
+                    handling, _PER_TAKER, slack)
                 priced += pairs
                 bar.set_postfix(arcs=sum(len(t) for t in tails), added=len(new_tail))
                 if not len(new_tail):
@@ -380,7 +403,10 @@ class _Transshipment:
         flow = flows[fixed:]
         tail, head = np.concatenate(tails), np.concatenate(heads)
         used = flow > 0
-        stats = dict(certified=certified, arcs_in_model=len(tail),
+        # Our plan's rounded cost is within slack per bike of any plan's (only pairs outside the
+        # model can price out), and each bike-arc's rounded cost is its real cost + [1.5, 2.5].
+        gap = (slack * (not dense) + _core.TRANSFER_TIE + 0.5) * self.most_moved() / scale
+        stats = dict(certified=certified, gap_bound=gap if certified else None, arcs_in_model=len(tail),
                      arcs_priced=len(tail) if dense else priced, rounds=rounds)
         return (tail[used], head[used], flow[used]), stats
 
@@ -438,6 +464,51 @@ def _nearest_pairs(xy, givers, takers, metric, k: int = 10) -> tuple[np.ndarray,
     head = np.concatenate([pairs[0][1], pairs[1][1]]).astype(np.int64)
     key = np.unique(tail[tail != head] * (len(xy) + 1) + head[tail != head])
     return (key // (len(xy) + 1)).astype(np.int32), (key % (len(xy) + 1)).astype(np.int32)
+
+
+def _straight_through(tail, head, bikes):
+    """Transfers where no station both gives and takes: bikes carried into a station and on from
+    it go straight from where they start to where they end instead. Distances obey the triangle
+    inequality, so this never costs more; an exact optimum has no such station already (rounded
+    costs carry a tie that makes every detour dearer), but one certified within a tolerance may."""
+    through = np.intersect1d(tail, head)
+    if not len(through):
+        return tail, head, bikes
+    out_of: dict[int, dict[int, object]] = {}
+    into: dict[int, dict[int, object]] = {}
+    for i, k, b in zip(tail.tolist(), head.tolist(), bikes.tolist()):
+        row = out_of.setdefault(i, {})
+        row[k] = row.get(k, 0) + b
+        into.setdefault(k, {})[i] = row[k]
+    # A station that passes bikes on keeps doing so until handled: new transfers i -> k join a
+    # giver i and a taker k that already held transfers out and in.
+    for j in through.tolist():
+        arrive = sorted(into.pop(j).items())
+        leave = sorted(out_of.pop(j).items())
+        for i, _ in arrive:
+            del out_of[i][j]
+        for k, _ in leave:
+            del into[k][j]
+        # Pair what arrives with what leaves in turn (the north-west corner rule).
+        a = b = 0
+        while a < len(arrive) and b < len(leave):
+            (i, came), (k, went) = arrive[a], leave[b]
+            moved = min(came, went)
+            if i != k:  # bikes that come back where they started stay there
+                out_of[i][k] = out_of[i].get(k, 0) + moved
+                into[k][i] = into[k].get(i, 0) + moved
+            arrive[a], leave[b] = (i, came - moved), (k, went - moved)
+            a += arrive[a][1] == 0
+            b += leave[b][1] == 0
+        for i, rest in arrive[a:]:  # what was not passed on still ends at j
+            out_of[i][j] = rest
+            into.setdefault(j, {})[i] = rest
+        for k, rest in leave[b:]:  # and what j sends of its own still leaves it
+            out_of.setdefault(j, {})[k] = rest
+            into[k][j] = rest
+    triples = [(i, k, n) for i, row in sorted(out_of.items()) for k, n in sorted(row.items()) if n > 0]
+    return (np.array([t[0] for t in triples], dtype=tail.dtype), np.array([t[1] for t in triples], dtype=head.dtype),
+            np.array([t[2] for t in triples], dtype=bikes.dtype))
 
 
 def _remaining(time_limit, start, strict: bool = False) -> float | None:

@@ -42,7 +42,10 @@ private:
 };
 
 // Arcs giver -> taker (never a station to itself) whose reduced cost cost + pi[giver] - pi[taker]
-// is negative: at most per_taker of them for each taker, the most negative. pairs_priced counts
+// is below -tolerance (tolerance >= 0, in cost units): at most per_taker of them for each taker,
+// the most negative. With a tolerance, a round that finds none proves the plan within
+// tolerance x (bikes moved by the best plan) of the optimum: only pairs outside the model can
+// price out, and by no more than the tolerance each. pairs_priced counts
 // the pairs whose cost was computed; the others are ruled out by a lower bound on their cost
 // (the distance between their cells, from CellGeometry) against their potentials, a whole
 // cell at a time where its cheapest giver cannot pay. Takers are split across the machine's
@@ -54,6 +57,6 @@ struct PricedTransfers {
 };
 PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<std::int32_t>& givers,
                                 const std::vector<std::int32_t>& takers, const std::vector<std::int64_t>& potentials,
-                                std::int32_t per_taker);
+                                std::int32_t per_taker, std::int64_t tolerance = 0);
 
 }  // namespace shareopt
