@@ -315,12 +315,24 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
     pred_[at(u_in)] = entering;
     dir_[at(u_in)] = src_[e] == u_in ? kUp : kDown;
 
-    // Potentials of the moved subtree shift so that the entering arc has reduced cost 0.
+    // Potentials of the moved subtree shift so that the entering arc has reduced cost 0; only
+    // differences count, so when the subtree is the larger part the rest shifts the other way
+    // (potential() reports them relative to the root).
     const Value sigma = tgt_[e] == u_in ? rc : -rc;
-    std::int32_t u = u_in;
-    for (std::int32_t c = 0; c < size; ++c) {
-        pi_[at(u)] += sigma;
-        u = thread_[at(u)];
+    if (2 * static_cast<std::int64_t>(size) <= static_cast<std::int64_t>(num_nodes_) + 1) {
+        std::int32_t u = u_in;
+        for (std::int32_t c = 0; c < size; ++c) {
+            pi_[at(u)] += sigma;
+            u = thread_[at(u)];
+        }
+        return;
+    }
+    for (std::int32_t u = thread_[at(new_last)]; u != u_in; u = thread_[at(u)]) pi_[at(u)] -= sigma;
+    // Keep the root near 0: potentials differ by at most about two big-M, and a reduced cost
+    // must not overflow (see set_big_m).
+    const Value drift = pi_[at(root_)];
+    if (drift > artificial_cost_ || drift < -artificial_cost_) {
+        for (Value& p : pi_) p -= drift;
     }
 }
 
@@ -354,7 +366,7 @@ NetworkSimplex::Value NetworkSimplex::potential(std::int32_t node) const {
     if (node < 0 || node >= num_nodes_ || !started_) {
         throw std::out_of_range("node " + std::to_string(node) + " out of range, or no solve yet");
     }
-    return pi_[static_cast<std::size_t>(node)];
+    return pi_[static_cast<std::size_t>(node)] - pi_[static_cast<std::size_t>(root_)];
 }
 
 NetworkSimplex::Value NetworkSimplex::reduced_cost(std::int64_t arc) const {
