@@ -254,9 +254,8 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
 
     // New preorder of the moved subtree: v_1's old subtree, then for each next stem node its
     // part before the previous stem node's subtree and its part after it.
-    struct Segment { std::int32_t begin, end; };
-    std::vector<Segment> segments;
-    segments.reserve(2 * k);
+    std::vector<Segment>& segments = segments_;
+    segments.clear();
     segments.push_back({stem_[0], last_succ_[at(stem_[0])]});
     for (std::size_t i = 0; i + 1 < k; ++i) {
         const std::int32_t child = stem_[i];

@@ -110,7 +110,7 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
         return a.reduced < b.reduced || (a.reduced == b.reduced && a.giver < b.giver);
     };
     // Takers [begin, end) into part: each taker's arcs depend on nothing but the potentials.
-    const auto price_range = [&](std::size_t begin, std::size_t end, PricedTransfers& part) {
+    const auto price_with = [&](std::size_t begin, std::size_t end, PricedTransfers& part, const auto& distance) {
         std::vector<Found> found;
         for (std::size_t t = begin; t < end; ++t) {
             const std::int32_t j = takers[t];
@@ -126,7 +126,7 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
                     const std::int32_t i = g.station;
                     if (i == j) continue;
                     ++part.pairs_priced;
-                    const double km = travel.metric_distance(g.x, g.y, at_j.x, at_j.y);
+                    const double km = distance(g.x, g.y, at_j.x, at_j.y);
                     if (hopeless(km, room_j - g.pi)) continue;
                     const std::int64_t cost = costs.cost_of_distance(km);
                     const std::int64_t reduced = cost + g.pi - pi(j);
@@ -149,6 +149,20 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
                 part.head.push_back(j);
                 part.cost.push_back(f.cost);
             }
+        }
+    };
+    // The pair loop inlines the rectilinear distance (the same operations as metric_distance,
+    // so the same doubles): it is most of the pricing's work.
+    const auto price_range = [&](std::size_t begin, std::size_t end, PricedTransfers& part) {
+        if (travel.metric() == Metric::Manhattan) {
+            const double detour = travel.detour();
+            price_with(begin, end, part, [detour](double ax, double ay, double bx, double by) {
+                return (std::fabs(ax - bx) + std::fabs(ay - by)) * detour;
+            });
+        } else {
+            price_with(begin, end, part, [&travel](double ax, double ay, double bx, double by) {
+                return travel.metric_distance(ax, ay, bx, by);
+            });
         }
     };
     // Contiguous slices of the takers on the machine's cores, joined in taker order: the same

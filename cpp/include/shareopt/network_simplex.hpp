@@ -112,7 +112,9 @@ private:
     std::vector<std::int32_t> parent_, thread_, rev_thread_, succ_num_, last_succ_;
     std::vector<std::int64_t> pred_;
     std::vector<std::int8_t> dir_;
+    struct Segment { std::int32_t begin, end; };  // a run of the thread, first to last node
     std::vector<std::int32_t> stem_;  // scratch for update_tree
+    std::vector<Segment> segments_;   // scratch for update_tree
     std::vector<std::int64_t> candidates_;  // entering candidates of the last scan
     std::int64_t minor_left_ = 0;
 };
