@@ -101,7 +101,7 @@ def ours(benchmark, system, rounds):
     plan = benchmark.pedantic(system.ours, rounds=rounds, iterations=1)
     benchmark.extra_info.update(stations=len(system.stations), bikes_moved=int(plan.bikes_moved),
                                 cost=plan.cost, arcs_in_model=plan.arcs_in_model,
-                                arcs_priced=plan.arcs_priced, rounds=plan.rounds)
+                                arcs_priced=plan.arcs_priced, rounds=plan.rounds, gap_bound=plan.gap_bound)
 
 
 # ---------------------------------------------------------------- Citi Bike, 828 stations
@@ -158,4 +158,4 @@ def test_peer_seed_linprog_3000(benchmark, city):
 # ---------------------------------------------------------------- 20,000 stations
 @case("rebalance: 20,000 stations, alpha 0.1", size=20_000, unit="stations", series="shareopt")
 def test_ours_20000(benchmark):
-    ours(benchmark, System(so.synthetic_stations(20_000, seed=0)), rounds=1)
+    ours(benchmark, System(so.synthetic_stations(20_000, seed=0)), rounds=3)
