@@ -66,6 +66,9 @@ PricedTransfers price_transfers(const TransferCosts& costs, const std::vector<st
     check(takers, "takers");
     if (per_taker < 1) throw std::invalid_argument("pricing: per_taker must be >= 1");
     if (tolerance < 0) throw std::invalid_argument("pricing: the tolerance must be >= 0");
+    // Beyond 2^60 units a tolerance prices nothing a model can hold (big-M is below 2^60, see
+    // NetworkSimplex), and the sums below stay clear of overflow.
+    tolerance = std::min<std::int64_t>(tolerance, std::int64_t{1} << 60);
     PricedTransfers out;
     if (givers.empty() || takers.empty()) return out;
     const auto pi = [&](std::int32_t s) { return potentials[static_cast<std::size_t>(s)]; };

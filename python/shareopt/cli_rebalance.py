@@ -48,7 +48,7 @@ def add_rebalance_parser(sub, json_flag) -> None:
     solve.add_argument("--tolerance", type=float, default=1e-9,
                        help="pricing stops when no left-out transfer saves more than this per bike "
                             "(km; default 1e-9; 0: exact for the rounded costs); JSON gap_bound "
-                            "is the proven distance to the optimum")
+                            "is a proven upper bound on the distance to the optimum")
     solve.add_argument("--time-limit", type=float, default=None, help="seconds (default none)")
     solve.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     parser.add_argument("--out", type=Path, help="write the transfers as from_id,to_id,bikes,distance_km,cost")
@@ -79,7 +79,12 @@ def run_rebalance(args) -> tuple[dict, str]:
         plan.to_csv(args.out)
     summary = plan.to_dict()
     summary.update(rows_dropped=stations.report.n_dropped, out=None if args.out is None else str(args.out))
-    mark = "certified optimal" if plan.certified else "not certified (time limit)"
+    if not plan.certified:
+        mark = "not certified (time limit)"
+    elif plan.gap_bound is None:
+        mark = f"optimal ({plan.method})"
+    else:
+        mark = f"certified within {plan.gap_bound:.3g} of the optimum"
     text = (f"{summary['stations']:,} stations, eps {summary['epsilon']:.4f}, alpha {args.alpha:g}: "
             f"{summary['bikes_moved']:,} bikes in {summary['transfers']:,} transfers, cost "
             f"{summary['cost']:,.2f} ({mark}); {summary['widened_stations']} bands widened; "

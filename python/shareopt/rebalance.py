@@ -206,7 +206,7 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     integer_bikes
         Whole bikes (default). False: the seed's continuous model, through HiGHS.
     method
-        ``"network"`` (our network simplex, exact) or ``"highs"`` (the same LP through HiGHS, on
+        ``"network"`` (our network simplex: exact, or within ``tolerance`` when priced) or ``"highs"`` (the same LP through HiGHS, on
         every giver -> taker pair; a cross-check).
     tolerance
         Pricing stops when no transfer outside the model would save more than this per bike
@@ -351,7 +351,9 @@ class _Transshipment:
         reach = 2.0 * float(travel.distance(np.repeat(places[:1], n, axis=0), places).max(initial=0.0))
         scale = cost_scale(1.01 * (reach + handling) + 1e-9, n + 3)
         bound = int(np.ceil(scale * 1.01 * (reach + handling + 1e-9))) + _core.TRANSFER_TIE + 1
-        slack = int(np.floor(tolerance * scale))  # reduced costs above -slack price nothing
+        # Reduced costs above -slack price nothing; beyond the dearest arc a tolerance means
+        # "price only what the detour carries", and keeps the C++ sums far from overflow.
+        slack = int(min(np.floor(tolerance * scale), bound))
         model = NetworkFlow(n + 3, np.zeros(n + 3, dtype=np.int64), cost_bound=bound)
         dense = len(self.givers) * len(self.takers) <= _DENSE_PAIRS
         fixed_tail, fixed_head = self.fixed_tail, self.fixed_head
@@ -385,9 +387,12 @@ class _Transshipment:
                     break
                 if _remaining(time_limit, start) == 0.0:
                     break
+                # While the detour carries bikes, price exactly: its bikes may save less than
+                # the tolerance per pair, and a plan must not end on the detour.
+                on_detour = model.flows()[len(self.fixed_tail):fixed].any()
                 new_tail, new_head, new_cost, pairs = _core.price_transfers(
                     travel.core, places, self.givers, self.takers, model.potentials(), scale,
-                    handling, _PER_TAKER, slack)
+                    handling, _PER_TAKER, 0 if on_detour else slack)
                 priced += pairs
                 bar.set_postfix(arcs=sum(len(t) for t in tails), added=len(new_tail))
                 if not len(new_tail):
@@ -398,13 +403,14 @@ class _Transshipment:
                 heads.append(new_head)
         flows = model.flows()
         if not dense and flows[len(self.fixed_tail):fixed].any():
-            raise TimeLimitError(f"the time limit of {time_limit:g} s ran out before a plan (pricing "
+            raise TimeLimitError(f"the time limit of {time_limit} s ran out before a plan (pricing "
                                  "had not yet found direct transfers for every bike)")
         flow = flows[fixed:]
         tail, head = np.concatenate(tails), np.concatenate(heads)
         used = flow > 0
-        # Our plan's rounded cost is within slack per bike of any plan's (only pairs outside the
-        # model can price out), and each bike-arc's rounded cost is its real cost + [1.5, 2.5].
+        # Our plan's rounded cost is within slack per bike of any plan's that carries no bike
+        # through a station, an optimal one among them (only pairs outside the model can price
+        # out, by at most slack), and each bike-arc's rounded cost is its real cost + [1.5, 2.5].
         gap = (slack * (not dense) + _core.TRANSFER_TIE + 0.5) * self.most_moved() / scale
         stats = dict(certified=certified, gap_bound=gap if certified else None, arcs_in_model=len(tail),
                      arcs_priced=len(tail) if dense else priced, rounds=rounds)
@@ -472,8 +478,6 @@ def _straight_through(tail, head, bikes):
     inequality, so this never costs more; an exact optimum has no such station already (rounded
     costs carry a tie that makes every detour dearer), but one certified within a tolerance may."""
     through = np.intersect1d(tail, head)
-    if not len(through):
-        return tail, head, bikes
     out_of: dict[int, dict[int, object]] = {}
     into: dict[int, dict[int, object]] = {}
     for i, k, b in zip(tail.tolist(), head.tolist(), bikes.tolist()):
