@@ -206,8 +206,8 @@ def rebalance(stations, alpha: float, *, metric: str = "manhattan", travel: Trav
     integer_bikes
         Whole bikes (default). False: the seed's continuous model, through HiGHS.
     method
-        ``"network"`` (our network simplex: exact, or within ``tolerance`` when priced) or ``"highs"`` (the same LP through HiGHS, on
-        every giver -> taker pair; a cross-check).
+        ``"network"`` (our network simplex: exact, or within ``tolerance`` when priced) or
+        ``"highs"`` (the same LP through HiGHS, on every giver -> taker pair; a cross-check).
     tolerance
         Pricing stops when no transfer outside the model would save more than this per bike
         (cost units, km by default: 1e-9 is a micrometre). 0 certifies the exact optimum of the
@@ -372,6 +372,7 @@ class _Transshipment:
             fixed_lower = np.concatenate([fixed_lower, np.zeros(extra)])
             fixed_upper = np.concatenate([fixed_upper, np.full(extra, np.inf)])
         fixed = len(fixed_tail)
+        detour_arcs = slice(len(self.fixed_tail), fixed)  # empty in the dense model
         model.add_arcs(fixed_tail, fixed_head, fixed_cost, fixed_lower, fixed_upper)
         tail, head = self.all_pairs() if dense else _nearest_pairs(xy, self.givers, self.takers,
                                                                    travel.metric)
@@ -389,7 +390,7 @@ class _Transshipment:
                     break
                 # While the detour carries bikes, price exactly: its bikes may save less than
                 # the tolerance per pair, and a plan must not end on the detour.
-                on_detour = model.flows()[len(self.fixed_tail):fixed].any()
+                on_detour = model.flows()[detour_arcs].any()
                 new_tail, new_head, new_cost, pairs = _core.price_transfers(
                     travel.core, places, self.givers, self.takers, model.potentials(), scale,
                     handling, _PER_TAKER, 0 if on_detour else slack)
@@ -402,7 +403,7 @@ class _Transshipment:
                 tails.append(new_tail)
                 heads.append(new_head)
         flows = model.flows()
-        if not dense and flows[len(self.fixed_tail):fixed].any():
+        if flows[detour_arcs].any():
             raise TimeLimitError(f"the time limit of {time_limit} s ran out before a plan (pricing "
                                  "had not yet found direct transfers for every bike)")
         flow = flows[fixed:]
@@ -411,7 +412,8 @@ class _Transshipment:
         # Our plan's rounded cost is within slack per bike of any plan's that carries no bike
         # through a station, an optimal one among them (only pairs outside the model can price
         # out, by at most slack), and each bike-arc's rounded cost is its real cost + [1.5, 2.5].
-        gap = (slack * (not dense) + _core.TRANSFER_TIE + 0.5) * self.most_moved() / scale
+        priced_slack = 0 if dense else slack
+        gap = (priced_slack + _core.TRANSFER_TIE + 0.5) * self.most_moved() / scale
         stats = dict(certified=certified, gap_bound=gap if certified else None, arcs_in_model=len(tail),
                      arcs_priced=len(tail) if dense else priced, rounds=rounds)
         return (tail[used], head[used], flow[used]), stats
