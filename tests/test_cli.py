@@ -128,6 +128,17 @@ def test_chain_json_and_chains_csv(tmp_path, capsys):
     assert len({r.split(",")[0] for r in rows[1:]}) == result["vehicles"]
     code, out, _ = run(capsys, *args[:-3], "--method", "highs", "--json")
     assert code == 0 and json.loads(out)["objective"] == pytest.approx(result["objective"], abs=1e-6)
+    # Started from that plan, with a dearer vehicle: the same as a cold solve of that model.
+    dearer = [a if a != "5" else "7" for a in args[:-3]]
+    warm_code, warm, _ = run(capsys, *dearer, "--start", str(out_csv), "--json")
+    cold_code, cold, _ = run(capsys, *dearer, "--json")
+    assert warm_code == cold_code == 0 and json.loads(warm)["certified"]
+    assert json.loads(warm)["objective"] == pytest.approx(json.loads(cold)["objective"], abs=1e-6)
+    # A plan naming orders the file does not have is refused, naming the lines.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("vehicle,position,order_id\n0,0,1\n0,1,999999\n")
+    code, _, err = run(capsys, *dearer, "--start", str(bad))
+    assert code == 2 and "1 order ids not among the orders (lines 3)" in err
 
 
 def test_chain_errors_are_one_line(tmp_path, capsys):

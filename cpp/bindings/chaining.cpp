@@ -105,6 +105,14 @@ void bind_chaining(py::module_& m) {
         .def_property_readonly("pricing_bound", &TripChainer::pricing_bound)
         .def_property_readonly("scaled_objective",
                                [](const TripChainer& s) { return static_cast<double>(s.scaled_objective()); })
+        .def(
+            "set_start_links",
+            [](TripChainer& self, const py::object& from, const py::object& to) {
+                auto f = vector<std::int32_t>(from, "from");
+                auto t = vector<std::int32_t>(to, "to", f.shape(0));
+                return self.set_start_links(f.data(), t.data(), static_cast<std::size_t>(f.shape(0)));
+            },
+            py::arg("from"), py::arg("to"))
         .def("add_candidate_arcs", &TripChainer::add_candidate_arcs, py::arg("time_limit"),
              py::call_guard<py::gil_scoped_release>())
         .def(

@@ -216,6 +216,46 @@ void TripChainer::add_pairs(std::vector<PairArc>& arcs) {
     }
 }
 
+std::int64_t TripChainer::set_start_links(const std::int32_t* from, const std::int32_t* to,
+                                          std::size_t count) {
+    if (!pairs_.empty() || flow_.started()) {
+        throw std::logic_error("a start plan must come before the candidate arcs");
+    }
+    std::vector<std::int32_t> next(n_, -1), prev(n_, -1);
+    std::int64_t kept = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::int32_t i = from[k], j = to[k];
+        for (const std::int32_t order : {i, j}) {
+            if (order < 0 || static_cast<std::size_t>(order) >= n_) {
+                throw std::out_of_range("start plan link " + std::to_string(k) + " names order " +
+                                        std::to_string(order) + ", not one of the " +
+                                        std::to_string(n_) + " orders");
+            }
+        }
+        const auto u = static_cast<std::size_t>(i), v = static_cast<std::size_t>(j);
+        if (next[u] >= 0 || prev[v] >= 0) {
+            throw std::invalid_argument("start plan link " + std::to_string(k) + ": order " +
+                                        std::to_string(next[u] >= 0 ? i : j) + " already has a " +
+                                        (next[u] >= 0 ? "successor" : "predecessor"));
+        }
+        next[u] = j;
+        prev[v] = i;
+    }
+    for (std::size_t u = 0; u < n_; ++u) {
+        const std::int32_t j = next[u];
+        if (j < 0) continue;
+        if (compatible(static_cast<std::int32_t>(u), j)) {
+            ++kept;
+        } else {  // a plan made under other parameters
+            next[u] = -1;
+            prev[static_cast<std::size_t>(j)] = -1;
+        }
+    }
+    start_next_ = std::move(next);
+    start_prev_ = std::move(prev);
+    return kept;
+}
+
 FlowStatus TripChainer::solve_flow(double time_limit_s) { return flow_.solve(time_limit_s); }
 
 bool TripChainer::start_from_greedy() {
@@ -236,6 +276,7 @@ bool TripChainer::start_from_greedy() {
     }
     std::vector<std::int64_t> in_arc(n_, -1);
     std::vector<std::int32_t> next(n_, -1);
+    const bool planned = !start_prev_.empty();
     for (std::size_t j : by_pickup) {
         std::int64_t best = -1;
         std::int64_t best_saving = 0;
@@ -243,6 +284,13 @@ bool TripChainer::start_from_greedy() {
             const std::size_t k = in_list[p];
             const auto i = static_cast<std::size_t>(pairs_[k].from);
             if (next[i] >= 0) continue;
+            if (planned && start_prev_[j] >= 0) {
+                // The start plan's link, whatever it saves: its chain is judged whole below.
+                if (pairs_[k].from != start_prev_[j]) continue;
+                best = static_cast<std::int64_t>(k);
+                break;
+            }
+            if (planned && start_next_[i] >= 0) continue;  // kept for its own link
             const std::int64_t saving = to_scaled(start_cost_[j]) + to_scaled(end_cost_[i]) - pairs_[k].cost;
             if (saving > best_saving) {
                 best_saving = saving;

@@ -29,7 +29,7 @@ from .exceptions import (
     UnboundedError,
     ValidationError,
 )
-from .chaining import TripChainSolution, solve_trip_chains
+from .chaining import TripChainSolution, read_chains, solve_trip_chains
 from .dispatch import Decision, Decisions, Dispatcher
 from .flow import FlowSolution, min_cost_flow
 from .geo import LocalProjection, Locations
@@ -53,6 +53,7 @@ __all__ = [
     "Locations",
     "solve_trip_chains",
     "TripChainSolution",
+    "read_chains",
     "Dispatcher",
     "Decision",
     "Decisions",

@@ -209,7 +209,7 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
                       must_serve: bool = False, method: str = "network",
                       time_limit: float | None = None, progress: bool = False,
                       successors: int = 5, price_per_order: int = 4,
-                      threads: int | None = None) -> TripChainSolution:
+                      threads: int | None = None, initial=None) -> TripChainSolution:
     """Choose the orders to serve and each vehicle's chain at minimum cost.
 
     Parameters
@@ -250,6 +250,12 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
         added per order and round; they change speed, never the optimum.
     threads
         Threads for arc generation and pricing (default: all cores).
+    initial
+        A plan to start from: a :class:`TripChainSolution` (of the same orders) or a list of
+        chains, each a sequence of order indices. The first solve starts from its chains, so a
+        re-solve after a small change (a parameter, a few orders) does far fewer pivots. Links
+        that are not compatible under these parameters are dropped. The optimal cost does not
+        depend on it (among equally good plans, the one returned may). Network method only.
 
     Returns
     -------
@@ -271,11 +277,64 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
         pickups.zone, model.coordinates(dropoffs), dropoffs.zone, orders.revenue,
         orders.distance, params)
     deadline = np.inf if time_limit is None else start + float(time_limit)
+    if initial is not None:
+        if method != "network":
+            raise ValueError("initial applies to method='network' only")
+        chainer.set_start_links(*start_links(initial, len(orders)))
     if method == "highs":
         solved = _solve_highs(chainer, time_limit)
     else:
         solved = _solve_network(chainer, deadline, progress, must_serve)
     return _solution(orders, model, chainer, params, method, solved, time.perf_counter() - start)
+
+
+def start_links(initial, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The links (from, to) of a start plan: a TripChainSolution or a list of chains of order
+    indices. Raises ValueError naming the first chain with an order out of range or repeated."""
+    chains = initial.chains if isinstance(initial, TripChainSolution) else initial
+    seen = np.zeros(n, dtype=bool)
+    froms, tos = [], []
+    for k, chain in enumerate(chains):
+        chain = np.asarray(chain)
+        if chain.ndim != 1 or (chain.size and not np.issubdtype(chain.dtype, np.integer)):
+            raise ValueError(f"initial: chain {k} is not a sequence of order indices")
+        chain = chain.astype(np.int64)
+        bad = chain[(chain < 0) | (chain >= n)]
+        if bad.size:
+            raise ValueError(f"initial: chain {k} names order {bad[0]}, not one of the {n} orders")
+        if len(np.unique(chain)) < len(chain) or seen[chain].any():
+            twice = next(int(u) for u in chain if seen[u] or (chain == u).sum() > 1)
+            raise ValueError(f"initial: order {twice} appears twice (chain {k})")
+        seen[chain] = True
+        froms.append(chain[:-1])
+        tos.append(chain[1:])
+    empty = [np.zeros(0, dtype=np.int64)]
+    return (np.concatenate(empty + froms).astype(np.int32), np.concatenate(empty + tos).astype(np.int32))
+
+
+def read_chains(path, orders: Orders) -> list[np.ndarray]:
+    """Chains from a ``vehicle,position,order_id`` CSV (:meth:`TripChainSolution.to_csv`), as
+    order indices of ``orders``: a start plan for ``solve_trip_chains(initial=...)``. Raises
+    ValueError naming the rows whose order ids are not among the orders."""
+    import csv
+
+    index = {str(order_id): k for k, order_id in enumerate(orders.order_id)}
+    by_vehicle: dict[str, list[tuple[int, int]]] = {}
+    unknown = []
+    with open(path, newline="", encoding="utf-8") as source:
+        reader = csv.DictReader(source)
+        if not {"vehicle", "position", "order_id"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path}: needs the columns vehicle, position, order_id")
+        for row_number, row in enumerate(reader, start=2):
+            k = index.get(row["order_id"])
+            if k is None:
+                unknown.append(row_number)
+                continue
+            by_vehicle.setdefault(row["vehicle"], []).append((int(row["position"]), k))
+    if unknown:
+        shown = ", ".join(map(str, unknown[:5])) + (", ..." if len(unknown) > 5 else "")
+        raise ValueError(f"{path}: {len(unknown)} order ids not among the orders (lines {shown})")
+    return [np.array([k for _, k in sorted(stops)], dtype=np.int64) for stops in by_vehicle.values()]
 
 
 def _left(deadline: float) -> float:

@@ -157,6 +157,9 @@ def _chain_parser(sub) -> None:
                        "compatible pair (a cross-check for small cases)")
     solve.add_argument("--time-limit", type=float, default=None, help="seconds (default none)")
     solve.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    solve.add_argument("--start", type=Path, metavar="CHAINS",
+                       help="start from a plan: a chains CSV written by --out (a re-solve "
+                       "after a small change takes far fewer pivots; the optimum is the same)")
     chain.add_argument("--out", type=Path, help="write the chains as vehicle,position,order_id")
     _json_flag(chain)
 
@@ -352,16 +355,17 @@ def _run(args) -> tuple[dict, str]:
 
 
 def _run_chain(args) -> tuple[dict, str]:
-    from .chaining import solve_trip_chains
+    from .chaining import read_chains, solve_trip_chains
 
     start = time.perf_counter()
     orders = read_orders(args.orders, args.format, date=args.date)
     if len(orders) == 0:
         raise ShareoptError(f"{args.orders}: no valid orders to chain")
+    initial = None if args.start is None else read_chains(args.start, orders)
     load_s = time.perf_counter() - start
     solution = solve_trip_chains(
         orders, **cost_model(args, orders), must_serve=args.must_serve, method=args.method,
-        time_limit=args.time_limit, progress=args.progress)
+        time_limit=args.time_limit, progress=args.progress, initial=initial)
     if args.out is not None:
         solution.to_csv(args.out)
     summary = solution.to_dict()

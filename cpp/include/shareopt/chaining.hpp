@@ -68,6 +68,12 @@ public:
     bool compatible(std::int32_t i, std::int32_t j) const;
     double pair_cost(std::int32_t i, std::int32_t j) const;
 
+    // A plan to start from (a previous solve's links, from[k] -> to[k]): before the candidate
+    // arcs only. Links that are compatible pairs enter the model with the candidates, and the
+    // first solve starts from the chains they make; the others are dropped (returns how many
+    // were kept). Throws std::out_of_range for an order index out of range and
+    // std::invalid_argument for an order with two successors or two predecessors.
+    std::int64_t set_start_links(const std::int32_t* from, const std::int32_t* to, std::size_t count);
     // The k cheapest successors and predecessors of every order, added to the model.
     std::int64_t add_candidate_arcs(double time_limit_s);
     // Before the first solve: start the simplex from a greedy plan over the arcs so far
@@ -139,6 +145,7 @@ private:
     std::int64_t pricing_bound_ = 0;
     bool priced_once_ = false;           // a complete pricing round ran (later ones re-price what moved)
     std::vector<std::uint8_t> rescan_;   // per order: its last scan may have stopped early
+    std::vector<std::int32_t> start_next_, start_prev_;  // the start plan's links (-1: none)
     std::vector<std::int64_t> last_pickup_, last_dropoff_;  // potentials at the last pricing
     std::unique_ptr<CellGeometry> geometry_;
     std::vector<std::int32_t> pickup_cell_, dropoff_cell_;
