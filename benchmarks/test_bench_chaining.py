@@ -137,6 +137,29 @@ def test_peer_ortools_20k(benchmark, medium, tmp_path):
     ortools_peer(benchmark, medium, tmp_path, rounds=3)
 
 
+# ---------------------------------------------------------------- a re-solve from the last plan
+@pytest.fixture(scope="module")
+def resolve():
+    instance = Instance(20_000, 1200.0, with_network=False)
+    instance.before = instance.ours()  # vehicle cost 160
+    instance.kwargs = dict(instance.kwargs, vehicle_cost=165.0)
+    return instance
+
+
+@case("chains: 20,000 orders re-solved with vehicle cost 160 -> 165", series="shareopt", quick=True)
+def test_ours_chains_resolve_from_plan_20k(benchmark, resolve):
+    plan = benchmark.pedantic(solve_trip_chains, args=(resolve.orders,),
+                              kwargs=dict(resolve.kwargs, initial=resolve.before), rounds=3, iterations=1)
+    assert plan.certified
+    assert plan.objective == pytest.approx(resolve.ours().objective, abs=1e-6)
+    benchmark.extra_info.update(rounds=plan.rounds, vehicles=plan.num_vehicles)
+
+
+@case("chains: 20,000 orders re-solved with vehicle cost 160 -> 165", series="from scratch", quick=True)
+def test_peer_from_scratch_resolve_20k(benchmark, resolve):
+    benchmark.pedantic(resolve.ours, rounds=3, iterations=1)
+
+
 # ---------------------------------------------------------------- 100,000 orders (large)
 @pytest.fixture(scope="module")
 def big():

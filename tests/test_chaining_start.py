@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shareopt as so
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import shareopt as so
 from shareopt import _core
 from shareopt.chaining import chain_params, solve_trip_chains, start_links
 from shareopt.exceptions import InfeasibleError
@@ -48,7 +47,7 @@ def test_any_start_plan_reaches_the_same_certified_optimum(seed, n):
 def test_starting_from_the_optimum_saves_most_pivots():
     orders = so.synthetic_orders(4000, seed=2, places="xy")
     orders.revenue = 62.0 * orders.distance
-    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=1200.0)
+    params = {"vehicle_cost": 160.0, "deadhead_cost_per_km": 3.1, "max_idle": 1200.0}
     best = solve_trip_chains(orders, **params)
     travel = TravelModel("manhattan", speed_kmh=25.0)
 
@@ -83,11 +82,17 @@ def test_start_plan_is_checked():
         solve_trip_chains(orders, initial=[[0.5, 1.0]])
     with pytest.raises(ValueError, match="network"):
         solve_trip_chains(orders, method="highs", initial=[[0, 1]])
+    with pytest.raises(ValueError, match="a plan of 8 orders, not of these 10"):
+        solve_trip_chains(orders, initial=solve_trip_chains(orders.take(np.arange(8))))
+    with pytest.raises(ValueError, match="names order 18446744073709551615"):
+        solve_trip_chains(orders, initial=[np.array([1, 2**64 - 1], dtype=np.uint64)])
     # The core checks too, and only before the candidate arcs.
     travel = TravelModel("manhattan")
     chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
                                 orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
                                 None, chain_params())
+    with pytest.raises(ValueError):  # not an int32 order index: refused, not wrapped around
+        chainer.set_start_links(np.array([0]), np.array([3 + 2**32]))
     with pytest.raises(IndexError, match="names order -1"):
         chainer.set_start_links(np.array([0, -1]), np.array([1, 2]))
     with pytest.raises(ValueError, match="order 0 already has a successor"):
@@ -110,6 +115,9 @@ def test_chains_csv_round_trips_to_a_start_plan(tmp_path):
     # Ids the orders lack are refused, naming the lines; so is a file without the columns.
     path.write_text(path.read_text() + "99,0,no-such-order\n")
     with pytest.raises(ValueError, match=r"1 order ids not among the orders \(lines \d+\)"):
+        so.read_chains(path, orders)
+    path.write_text("vehicle,position,order_id\n0,first,1\n")
+    with pytest.raises(ValueError, match="line 2: position 'first' is not an integer"):
         so.read_chains(path, orders)
     path.write_text("vehicle,order_id\n0,1\n")
     with pytest.raises(ValueError, match="needs the columns"):

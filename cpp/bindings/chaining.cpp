@@ -108,8 +108,8 @@ void bind_chaining(py::module_& m) {
         .def(
             "set_start_links",
             [](TripChainer& self, const py::object& from, const py::object& to) {
-                auto f = vector<std::int32_t>(from, "from");
-                auto t = vector<std::int32_t>(to, "to", f.shape(0));
+                auto f = whole_vector<std::int32_t>(from, "from");
+                auto t = whole_vector<std::int32_t>(to, "to", f.shape(0));
                 return self.set_start_links(f.data(), t.data(), static_cast<std::size_t>(f.shape(0)));
             },
             py::arg("from"), py::arg("to"))

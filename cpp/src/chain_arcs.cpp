@@ -172,8 +172,9 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     std::vector<PairArc> arcs;
     for (auto& part : found) arcs.insert(arcs.end(), part.begin(), part.end());
     for (std::size_t i = 0; i < start_next_.size(); ++i) {  // the start plan's links
+        const auto from = static_cast<std::int32_t>(i);
         const std::int32_t j = start_next_[i];
-        if (j >= 0) arcs.push_back({static_cast<std::int32_t>(i), j, to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
+        if (j >= 0) arcs.push_back({from, j, to_scaled(pair_cost(from, j))});
     }
     const std::size_t before = pairs_.size();
     add_pairs(arcs);

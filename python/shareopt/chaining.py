@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +32,7 @@ from .exceptions import InfeasibleError, SolverError, TimeLimitError
 from .flow import min_cost_flow
 from .travel import TravelModel, ZoneMatrix
 
-__all__ = ["TripChainSolution", "solve_trip_chains", "chain_params", "full_network", "FlowNetwork"]
+__all__ = ["FlowNetwork", "TripChainSolution", "chain_params", "full_network", "solve_trip_chains"]
 
 _MAX_HIGHS_PAIRS = 20_000_000
 
@@ -120,7 +121,7 @@ class TripChainSolution:
             "vehicles": int(self.num_vehicles),
             "served": served,
             "lost": int(len(self.served) - served),
-            "orders": int(len(self.served)),
+            "orders": len(self.served),
             "certified": bool(self.certified),
             "lower_bound": None if math.isnan(self.lower_bound) else round(float(self.lower_bound), 6),
             "gap_pct": None if math.isnan(self.gap_pct) else float(self.gap_pct),
@@ -154,8 +155,7 @@ class TripChainSolution:
         with open(path, "w", encoding="utf-8") as out:
             out.write("vehicle,position,order_id\n")
             for v, chain in enumerate(self.chains):
-                for position, i in enumerate(chain):
-                    out.write(f"{v},{position},{self.order_id[i]}\n")
+                out.writelines(f"{v},{position},{self.order_id[i]}\n" for position, i in enumerate(chain))
 
     def plot(self, ax=None, max_vehicles: int = 60):
         """Gantt chart of the first ``max_vehicles`` vehicles (see :func:`shareopt.plot.gantt`)."""
@@ -209,7 +209,8 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
                       must_serve: bool = False, method: str = "network",
                       time_limit: float | None = None, progress: bool = False,
                       successors: int = 5, price_per_order: int = 4,
-                      threads: int | None = None, initial=None) -> TripChainSolution:
+                      threads: int | None = None,
+                      initial: TripChainSolution | Sequence | None = None) -> TripChainSolution:
     """Choose the orders to serve and each vehicle's chain at minimum cost.
 
     Parameters
@@ -251,11 +252,13 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
     threads
         Threads for arc generation and pricing (default: all cores).
     initial
-        A plan to start from: a :class:`TripChainSolution` (of the same orders) or a list of
-        chains, each a sequence of order indices. The first solve starts from its chains, so a
-        re-solve after a small change (a parameter, a few orders) does far fewer pivots. Links
-        that are not compatible under these parameters are dropped. The optimal cost does not
-        depend on it (among equally good plans, the one returned may). Network method only.
+        A plan to start from: a :class:`TripChainSolution` of the same orders or a list of
+        chains, each a sequence of order indices. Its links that are compatible under these
+        parameters join the model, and the first solve starts from the chains they make
+        (extended by the greedy start, without the chains that do not pay for themselves or
+        beyond ``max_vehicles``). A re-solve after a small change, such as a cost, then does
+        far fewer pivots. The optimal cost does not depend on it (among equally good plans,
+        the one returned may). Network method only.
 
     Returns
     -------
@@ -289,19 +292,42 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
 
 
 def start_links(initial, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The links (from, to) of a start plan: a TripChainSolution or a list of chains of order
-    indices. Raises ValueError naming the first chain with an order out of range or repeated."""
-    chains = initial.chains if isinstance(initial, TripChainSolution) else initial
+    """The links of a start plan, as order indices.
+
+    Parameters
+    ----------
+    initial
+        A TripChainSolution of ``n`` orders, or a list of chains of order indices.
+    n
+        Number of orders.
+
+    Returns
+    -------
+    from, to : numpy.ndarray
+        int32 arrays, one entry per link.
+
+    Raises
+    ------
+    ValueError
+        Naming the first chain with an order out of range or repeated, or a solution of
+        another number of orders.
+    """
+    if isinstance(initial, TripChainSolution):
+        if len(initial.served) != n:
+            raise ValueError(f"initial: a plan of {len(initial.served)} orders, not of these {n}")
+        chains = initial.chains
+    else:
+        chains = initial
     seen = np.zeros(n, dtype=bool)
     froms, tos = [], []
     for k, chain in enumerate(chains):
         chain = np.asarray(chain)
         if chain.ndim != 1 or (chain.size and not np.issubdtype(chain.dtype, np.integer)):
             raise ValueError(f"initial: chain {k} is not a sequence of order indices")
-        chain = chain.astype(np.int64)
         bad = chain[(chain < 0) | (chain >= n)]
         if bad.size:
             raise ValueError(f"initial: chain {k} names order {bad[0]}, not one of the {n} orders")
+        chain = chain.astype(np.int64)
         if len(np.unique(chain)) < len(chain) or seen[chain].any():
             twice = next(int(u) for u in chain if seen[u] or (chain == u).sum() > 1)
             raise ValueError(f"initial: order {twice} appears twice (chain {k})")
@@ -313,9 +339,27 @@ def start_links(initial, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_chains(path, orders: Orders) -> list[np.ndarray]:
-    """Chains from a ``vehicle,position,order_id`` CSV (:meth:`TripChainSolution.to_csv`), as
-    order indices of ``orders``: a start plan for ``solve_trip_chains(initial=...)``. Raises
-    ValueError naming the rows whose order ids are not among the orders."""
+    """Chains from a ``vehicle,position,order_id`` CSV, as order indices of ``orders``.
+
+    Parameters
+    ----------
+    path
+        A file written by :meth:`TripChainSolution.to_csv` (or ``shareopt chain --out``).
+    orders
+        The orders the ids refer to.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One chain per vehicle, in position order: a start plan for
+        ``solve_trip_chains(initial=...)``.
+
+    Raises
+    ------
+    ValueError
+        Naming the lines whose order ids are not among the orders or whose position is not
+        an integer, or when a column is missing.
+    """
     import csv
 
     index = {str(order_id): k for k, order_id in enumerate(orders.order_id)}
@@ -330,7 +374,12 @@ def read_chains(path, orders: Orders) -> list[np.ndarray]:
             if k is None:
                 unknown.append(row_number)
                 continue
-            by_vehicle.setdefault(row["vehicle"], []).append((int(row["position"]), k))
+            try:
+                position = int(row["position"])
+            except (TypeError, ValueError):
+                raise ValueError(f"{path}: line {row_number}: position {row['position']!r} is "
+                                 "not an integer") from None
+            by_vehicle.setdefault(row["vehicle"], []).append((position, k))
     if unknown:
         shown = ", ".join(map(str, unknown[:5])) + (", ..." if len(unknown) > 5 else "")
         raise ValueError(f"{path}: {len(unknown)} order ids not among the orders (lines {shown})")
