@@ -17,8 +17,9 @@ from test_chaining import check_plan, random_orders, random_params
 def random_chains(rng: np.random.Generator, n: int) -> list[np.ndarray]:
     """Orders cut into random chains in random order: most links are not even compatible."""
     order = rng.permutation(n)[: int(rng.integers(0, n + 1))]
-    cuts = np.sort(rng.choice(np.arange(1, max(len(order), 1)), size=min(3, max(len(order) - 1, 0)),
-                              replace=False)) if len(order) > 1 else []
+    if len(order) < 2:
+        return [order] if len(order) else []
+    cuts = np.sort(rng.choice(np.arange(1, len(order)), size=min(3, len(order) - 1), replace=False))
     return [c for c in np.split(order, cuts) if len(c)]
 
 

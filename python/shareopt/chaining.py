@@ -19,6 +19,7 @@ the solution is optimal for the full graph: ``certified=True``.
 
 from __future__ import annotations
 
+import csv
 import math
 import time
 from collections.abc import Sequence
@@ -32,7 +33,8 @@ from .exceptions import InfeasibleError, SolverError, TimeLimitError
 from .flow import min_cost_flow
 from .travel import TravelModel, ZoneMatrix
 
-__all__ = ["FlowNetwork", "TripChainSolution", "chain_params", "full_network", "solve_trip_chains"]
+__all__ = ["TripChainSolution", "solve_trip_chains", "read_chains", "chain_params", "full_network",
+           "FlowNetwork"]
 
 _MAX_HIGHS_PAIRS = 20_000_000
 
@@ -121,7 +123,7 @@ class TripChainSolution:
             "vehicles": int(self.num_vehicles),
             "served": served,
             "lost": int(len(self.served) - served),
-            "orders": len(self.served),
+            "orders": int(len(self.served)),
             "certified": bool(self.certified),
             "lower_bound": None if math.isnan(self.lower_bound) else round(float(self.lower_bound), 6),
             "gap_pct": None if math.isnan(self.gap_pct) else float(self.gap_pct),
@@ -155,7 +157,8 @@ class TripChainSolution:
         with open(path, "w", encoding="utf-8") as out:
             out.write("vehicle,position,order_id\n")
             for v, chain in enumerate(self.chains):
-                out.writelines(f"{v},{position},{self.order_id[i]}\n" for position, i in enumerate(chain))
+                for position, i in enumerate(chain):
+                    out.write(f"{v},{position},{self.order_id[i]}\n")
 
     def plot(self, ax=None, max_vehicles: int = 60):
         """Gantt chart of the first ``max_vehicles`` vehicles (see :func:`shareopt.plot.gantt`)."""
@@ -360,8 +363,6 @@ def read_chains(path, orders: Orders) -> list[np.ndarray]:
         Naming the lines whose order ids are not among the orders or whose position is not
         an integer, or when a column is missing.
     """
-    import csv
-
     index = {str(order_id): k for k, order_id in enumerate(orders.order_id)}
     by_vehicle: dict[str, list[tuple[int, int]]] = {}
     unknown = []
