@@ -30,26 +30,36 @@ void GapGrid::configure(const TravelModel& travel, bool spatial, double x0, doub
         }
         std::stable_sort(ring_.begin(), ring_.end(), [](const Offset& a, const Offset& b) { return a.lb_km < b.lb_km; });
     }
-    discount_.assign(static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_), 0.0);
+    columns_.assign(static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_), Column{});
 }
 
 void GapGrid::clear() {
     buckets_.clear();
     base_ = 0;
-    std::fill(discount_.begin(), discount_.end(), 0.0);
+    for (Column& col : columns_) col = Column{};
 }
 
-GapGrid::Bucket& GapGrid::slot(std::int64_t b) {
+std::size_t GapGrid::slot(std::int64_t b, Column& col) {
+    // The grid's bucket totals cover every bucket filed, each cell's run of slots its own.
     if (buckets_.empty()) base_ = b;
     if (b < base_) {
-        buckets_.insert(buckets_.begin(), static_cast<std::size_t>(base_ - b), Bucket{});
+        buckets_.insert(buckets_.begin(), static_cast<std::size_t>(base_ - b), BucketTotals{});
         base_ = b;
     }
-    const auto k = static_cast<std::size_t>(b - base_);
-    if (k >= buckets_.size()) buckets_.resize(k + 1);
-    Bucket& bucket = buckets_[k];
-    if (bucket.cells.empty()) bucket.cells.resize(discount_.size());
-    return bucket;
+    if (static_cast<std::size_t>(b - base_) >= buckets_.size()) buckets_.resize(static_cast<std::size_t>(b - base_) + 1);
+    if (col.slots.empty()) col.base = b;
+    if (b < col.base) {
+        const auto more = static_cast<std::size_t>(col.base - b);
+        col.slots.insert(col.slots.begin(), more, Slot{});
+        col.records.insert(col.records.begin(), more, std::vector<GapRecord>{});
+        col.base = b;
+    }
+    const auto at = static_cast<std::size_t>(b - col.base);
+    if (at >= col.slots.size()) {
+        col.slots.resize(at + 1);
+        col.records.resize(at + 1);
+    }
+    return at;
 }
 
 void GapIndex::configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells,

@@ -22,11 +22,13 @@ struct GapRecord {
     double end;
 };
 
-// Records filed under a time bucket and a square grid cell. A query visits the buckets of a
+// Records filed under a square grid cell and a time bucket. A query visits the buckets of a
 // time window cell by cell, in increasing lower bound of the distance from a point, and lets
 // the caller skip a cell or stop on that bound: a record's cost is at least its distance from
 // the point minus its discount, so cells too far away for any record to win are never read,
-// nor cells whose records all end too early.
+// nor buckets whose records all end too early. Storage is cell-major: a cell's buckets are
+// contiguous, so a query reads one short run of bucket bounds per cell, not one scattered
+// line per cell and bucket.
 class GapGrid {
 public:
     // spatial false: one cell (the time buckets alone).
@@ -35,8 +37,8 @@ public:
     void clear();
     std::int32_t cell_of(double x, double y) const { return row(y) * nx_ + column(x); }
     std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / bucket_s_)); }
-    // A cell's records are kept latest end first. add() and erase() call moved(entry, pos) for
-    // every record whose position they change, the one added included.
+    // A bucket's records are kept latest end first. add() and erase() call moved(entry, pos)
+    // for every record whose position they change, the one added included.
     template <class Moved>
     void add(std::int64_t bucket, std::int32_t cell, const GapRecord& record, Moved&& moved);
     template <class Moved>
@@ -55,16 +57,22 @@ public:
         const std::int64_t lo = std::isfinite(t_lo) ? std::max(base_, bucket(t_lo)) : base_;
         const std::int64_t hi = std::isfinite(t_hi) ? std::min(end - 1, bucket(t_hi)) : end - 1;
         if (lo > hi) return;
+        // Reach per bucket of the window, once (windows span a few buckets).
+        constexpr std::int64_t kKept = 32;
+        double radii[kKept];
         const auto radius = [&](std::int64_t b) {
+            if (b - lo < kKept) return radii[b - lo];
             return reach(static_cast<double>(b) * bucket_s_, static_cast<double>(b + 1) * bucket_s_);
         };
         // The largest discount and reach among the buckets read bound every cell not yet visited.
         double largest = -1.0, farthest = -1.0;
         for (std::int64_t b = lo; b <= hi; ++b) {
-            const Bucket& bucket = buckets_[static_cast<std::size_t>(b - base_)];
-            if (bucket.count == 0) continue;
-            largest = std::max(largest, bucket.largest);
-            farthest = std::max(farthest, radius(b));
+            const double r = reach(static_cast<double>(b) * bucket_s_, static_cast<double>(b + 1) * bucket_s_);
+            if (b - lo < kKept) radii[b - lo] = r;
+            const BucketTotals& totals = buckets_[static_cast<std::size_t>(b - base_)];
+            if (totals.count == 0) continue;
+            largest = std::max(largest, totals.largest);
+            farthest = std::max(farthest, r);
         }
         if (largest < 0.0 || farthest < 0.0) return;  // nothing filed, or nothing in reach
         const std::int32_t cx = column(x), cy = row(y);
@@ -72,15 +80,18 @@ public:
             if (off.lb_km > farthest || stop(off.lb_km, largest)) return;
             const std::int32_t c = cx + off.dx, r = cy + off.dy;
             if (c < 0 || c >= nx_ || r < 0 || r >= ny_) continue;
-            const auto k = static_cast<std::size_t>(r * nx_ + c);
+            const Column& col = columns_[static_cast<std::size_t>(r * nx_ + c)];
+            if (col.slots.empty()) continue;
+            const std::int64_t first = std::max(lo, col.base);
+            const std::int64_t last = std::min(hi, col.base + static_cast<std::int64_t>(col.slots.size()) - 1);
+            if (first > last) continue;
             const double lb = lower_bound_km(x, y, c, r);
-            if (lb > farthest || skip(lb, discount_[k], std::numeric_limits<double>::infinity())) continue;
-            for (std::int64_t b = lo; b <= hi; ++b) {
-                const Bucket& bucket = buckets_[static_cast<std::size_t>(b - base_)];
-                if (bucket.count == 0) continue;
-                const Cell& cell = bucket.cells[k];
-                if (cell.latest_end < min_end || skip(lb, cell.discount, cell.latest_end) || lb > radius(b)) continue;
-                for (const GapRecord& record : cell.records) {
+            if (lb > farthest || skip(lb, col.discount, std::numeric_limits<double>::infinity())) continue;
+            for (std::int64_t b = first; b <= last; ++b) {
+                const auto at = static_cast<std::size_t>(b - col.base);
+                const Slot& slot = col.slots[at];
+                if (slot.latest_end < min_end || skip(lb, slot.discount, slot.latest_end) || lb > radius(b)) continue;
+                for (const GapRecord& record : col.records[at]) {
                     if (record.end < min_end) break;
                     visit(record);
                 }
@@ -90,14 +101,20 @@ public:
 
 private:
     struct Offset { std::int32_t dx, dy; double lb_km; };
-    struct Cell {
-        double discount = 0.0;  // over its records
+    // Bounds over one cell and bucket's records (an empty one ends at -inf and passes).
+    struct Slot {
+        double discount = 0.0;
         double latest_end = -std::numeric_limits<double>::infinity();
-        std::vector<GapRecord> records;
     };
-    struct Bucket {
-        std::vector<Cell> cells;
-        double largest = 0.0;  // discount over its cells (never lowered)
+    // One cell: its buckets base, base + 1, ... (the first and last ones filed, and between).
+    struct Column {
+        std::int64_t base = 0;
+        double discount = 0.0;  // over all its records (never lowered)
+        std::vector<Slot> slots;
+        std::vector<std::vector<GapRecord>> records;
+    };
+    struct BucketTotals {
+        double largest = 0.0;  // discount over its records (never lowered)
         std::int64_t count = 0;
     };
     std::int32_t column(double x) const {
@@ -123,7 +140,8 @@ private:
         // Rounding must not push the bound above a true distance.
         return gap_km(dx, dy) * (1.0 - 1e-12);
     }
-    Bucket& slot(std::int64_t bucket);
+    // The slot of (bucket, cell), made when missing.
+    std::size_t slot(std::int64_t bucket, Column& col);
 
     bool spatial_ = false;
     bool euclidean_ = false;
@@ -133,45 +151,48 @@ private:
     std::int32_t nx_ = 1, ny_ = 1;
     std::vector<Offset> ring_{{0, 0, 0.0}};
     std::int64_t base_ = 0;
-    std::vector<Bucket> buckets_;           // [bucket - base]
-    std::vector<double> discount_ = {0.0};  // per cell, over all buckets (never lowered)
+    std::vector<BucketTotals> buckets_;       // [bucket - base]
+    std::vector<Column> columns_ = std::vector<Column>(1);  // per cell
 };
 
 template <class Moved>
 void GapGrid::add(std::int64_t b, std::int32_t cell, const GapRecord& record, Moved&& moved) {
-    Bucket& bucket = slot(b);
-    Cell& place = bucket.cells[static_cast<std::size_t>(cell)];
-    auto& list = place.records;
+    Column& col = columns_[static_cast<std::size_t>(cell)];
+    const std::size_t at = slot(b, col);
+    auto& list = col.records[at];
     list.push_back(record);
-    std::size_t at = list.size() - 1;
-    for (; at > 0 && list[at - 1].end < record.end; --at) {
-        list[at] = list[at - 1];
-        moved(list[at].entry, static_cast<std::int32_t>(at));
+    std::size_t pos = list.size() - 1;
+    for (; pos > 0 && list[pos - 1].end < record.end; --pos) {
+        list[pos] = list[pos - 1];
+        moved(list[pos].entry, static_cast<std::int32_t>(pos));
     }
-    list[at] = record;
-    moved(record.entry, static_cast<std::int32_t>(at));
-    place.discount = std::max(place.discount, record.discount);
-    place.latest_end = list.front().end;
-    bucket.largest = std::max(bucket.largest, record.discount);
-    discount_[static_cast<std::size_t>(cell)] = std::max(discount_[static_cast<std::size_t>(cell)], record.discount);
-    ++bucket.count;
+    list[pos] = record;
+    moved(record.entry, static_cast<std::int32_t>(pos));
+    Slot& bounds = col.slots[at];
+    bounds.discount = std::max(bounds.discount, record.discount);
+    bounds.latest_end = list.front().end;
+    col.discount = std::max(col.discount, record.discount);
+    BucketTotals& totals = buckets_[static_cast<std::size_t>(b - base_)];
+    totals.largest = std::max(totals.largest, record.discount);
+    ++totals.count;
 }
 
 template <class Moved>
 void GapGrid::erase(std::int64_t b, std::int32_t cell, std::int32_t pos, Moved&& moved) {
-    Bucket& bucket = buckets_.at(static_cast<std::size_t>(b - base_));
-    Cell& place = bucket.cells.at(static_cast<std::size_t>(cell));
-    auto& list = place.records;
-    for (auto at = static_cast<std::size_t>(pos); at + 1 < list.size(); ++at) {
-        list[at] = list[at + 1];
-        moved(list[at].entry, static_cast<std::int32_t>(at));
+    Column& col = columns_.at(static_cast<std::size_t>(cell));
+    const auto at = static_cast<std::size_t>(b - col.base);
+    auto& list = col.records.at(at);
+    for (auto k = static_cast<std::size_t>(pos); k + 1 < list.size(); ++k) {
+        list[k] = list[k + 1];
+        moved(list[k].entry, static_cast<std::int32_t>(k));
     }
     list.pop_back();
-    --bucket.count;
-    // The cell's bounds over what is left (lists are short); the coarser ones stay as they are.
-    place.discount = 0.0;
-    for (const GapRecord& r : list) place.discount = std::max(place.discount, r.discount);
-    place.latest_end = list.empty() ? -std::numeric_limits<double>::infinity() : list.front().end;
+    --buckets_.at(static_cast<std::size_t>(b - base_)).count;
+    // The slot's bounds over what is left (lists are short); the coarser ones stay as they are.
+    Slot& bounds = col.slots[at];
+    bounds.discount = 0.0;
+    for (const GapRecord& r : list) bounds.discount = std::max(bounds.discount, r.discount);
+    bounds.latest_end = list.empty() ? -std::numeric_limits<double>::infinity() : list.front().end;
 }
 
 // Gaps in classes by discount, each class a grid whose cells are about half as wide as its

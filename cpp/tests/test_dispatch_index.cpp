@@ -1,0 +1,82 @@
+// The dispatcher's gap index against a scan of every gap, with offers out of time order (so
+// that cells gain buckets before their first one) and places far off the grid.
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "checks.hpp"
+#include "shareopt/dispatch.hpp"
+
+namespace {
+
+shareopt::test::Checks check{"dispatch index"};
+
+shareopt::DispatchOrder random_order(std::mt19937& rng, double far_share) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double spread = unit(rng) < far_share ? 60.0 : 8.0;  // a few places far off the centre
+    shareopt::DispatchOrder o;
+    o.pickup_time = 3600.0 * 6.0 * unit(rng);
+    o.pickup = {spread * (unit(rng) - 0.5), spread * (unit(rng) - 0.5), -1};
+    o.dropoff = {o.pickup.x + 6.0 * (unit(rng) - 0.5), o.pickup.y + 6.0 * (unit(rng) - 0.5), -1};
+    const double km = std::abs(o.dropoff.x - o.pickup.x) + std::abs(o.dropoff.y - o.pickup.y);
+    o.dropoff_time = o.pickup_time + 120.0 + km * 150.0;
+    o.revenue = 2.5 * km;
+    return o;
+}
+
+void test_index_matches_scan(unsigned seed, bool depot, double max_idle) {
+    std::mt19937 rng(seed);
+    shareopt::DispatchParams params;
+    params.vehicle_cost = 20.0;
+    params.deadhead_cost_per_km = 1.0;
+    params.service_cost_per_km = 0.5;
+    params.max_idle_s = max_idle;
+    if (depot) {
+        params.has_depot = true;
+        params.depot = {1.0, -1.0, -1};
+    }
+    std::vector<double> hourly(24);
+    for (std::size_t h = 0; h < hourly.size(); ++h) hourly[h] = 15.0 + 2.0 * static_cast<double>(h % 7);
+    const shareopt::TravelModel travel(shareopt::Metric::Manhattan, 1.2, hourly);
+    shareopt::Dispatcher dispatcher(travel, params);
+    // Reserved orders, each its own chain: the index is built over their places.
+    std::vector<shareopt::DispatchOrder> reserved;
+    std::vector<std::vector<std::int32_t>> chains;
+    for (std::int32_t k = 0; k < 300; ++k) {
+        reserved.push_back(random_order(rng, 0.05));
+        chains.push_back({k});
+    }
+    dispatcher.load(reserved, chains);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    int accepted = 0, mismatches = 0;
+    for (int k = 0; k < 1500; ++k) {
+        const shareopt::DispatchOrder o = random_order(rng, 0.05);
+        const double request = unit(rng) < 0.2 ? -INFINITY : o.pickup_time - 3600.0 * unit(rng);
+        const shareopt::Decision scan = dispatcher.evaluate_exhaustive(o, request);
+        const shareopt::Decision decision = dispatcher.offer(o, request);
+        const bool same_cost = decision.marginal_cost == scan.marginal_cost ||
+                               (std::isnan(decision.marginal_cost) && std::isnan(scan.marginal_cost));
+        if (decision.verdict != scan.verdict || decision.vehicle != scan.vehicle ||
+            decision.position != scan.position || !same_cost) {
+            ++mismatches;
+        }
+        accepted += decision.accepted();
+    }
+    const std::string name = "seed " + std::to_string(seed) + (depot ? ", depot" : "") +
+                             ", max_idle " + std::to_string(max_idle);
+    check(mismatches == 0, "index and scan decide alike (" + name + "): " + std::to_string(mismatches) + " differ");
+    check(accepted > 150, "the case inserts orders (" + name + ")");
+}
+
+}  // namespace
+
+int run_dispatch_index_tests() {
+    for (unsigned seed = 0; seed < 3; ++seed) {
+        test_index_matches_scan(seed, false, 1800.0);
+        test_index_matches_scan(seed, true, 1800.0);
+        test_index_matches_scan(seed, false, INFINITY);
+    }
+    return check.failures;
+}
