@@ -325,6 +325,32 @@ def test_bad_input_names_the_rows():
         solve_trip_chains(orders, method="lp")
     with pytest.raises(TypeError, match="Orders"):
         solve_trip_chains({"pickup_time": [1.0]})
+    for successors in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="successors"):
+            solve_trip_chains(orders, successors=successors)
+
+
+def test_candidates_per_order_follow_the_density_of_pairs(day_orders):
+    """By default the first model takes more candidates per order where orders have more
+    compatible pairs (about 0.6 sqrt of their number, at least 5); the optimum is the same."""
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+
+    def first_model_arcs(orders, **params) -> int:
+        chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                    travel.coordinates(orders.pickups), None,
+                                    travel.coordinates(orders.dropoffs), None, orders.revenue,
+                                    orders.distance, chain_params(**params))
+        return chainer.add_candidate_arcs(np.inf)
+
+    sparse = day_orders.take(np.arange(0, 20_000, 20))
+    assert first_model_arcs(sparse, max_idle=600.0) == first_model_arcs(sparse, max_idle=600.0, successors=5)
+    dense = day_orders.take(np.arange(0, 20_000, 8))
+    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=7200.0)
+    assert first_model_arcs(dense, **params) > 1.3 * first_model_arcs(dense, successors=5, **params)
+    by_density = solve_trip_chains(dense, travel=travel, **params)
+    fixed = solve_trip_chains(dense, travel=travel, successors=5, **params)
+    assert by_density.certified and fixed.certified
+    assert by_density.objective == pytest.approx(fixed.objective, abs=1e-6)
 
 
 def test_same_input_same_plan_and_time_limit(day_orders):

@@ -77,13 +77,38 @@ struct TopK {
 
 }  // namespace
 
+int TripChainer::candidates_per_order() const {
+    if (params_.successors > 0) return params_.successors;
+    // The optimum's links lie deeper in each order's lists as the choice widens: take about
+    // 0.6 sqrt(compatible pairs per order), at least 5 (20,000 NYC-like orders, about 65 pairs
+    // each: 5 is fastest; 50,000: 7; 100,000, about 260: 10). The mean comes from evenly spaced
+    // orders, until enough pairs were counted.
+    constexpr std::size_t kSamples = 1000;
+    constexpr std::int64_t kEnough = 1'000'000;
+    const double idle = params_.max_idle_s;
+    std::int64_t pairs = 0, sampled = 0;
+    const std::size_t stride = std::max<std::size_t>(1, n_ / kSamples);
+    for (std::size_t i = 0; i < n_ && pairs < kEnough; i += stride, ++sampled) {
+        const double t0 = dropoff_time_[i];
+        geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
+            if (nb.lb_s > idle) return true;
+            std::int32_t lo, hi;
+            pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
+            for (std::int32_t p = lo; p < hi; ++p) pairs += compatible(static_cast<std::int32_t>(i), pickups_->id(p));
+            return true;
+        });
+    }
+    const double mean = sampled > 0 ? static_cast<double>(pairs) / static_cast<double>(sampled) : 0.0;
+    return static_cast<int>(std::clamp(std::lround(0.6 * std::sqrt(mean)), 5L, 16L));
+}
+
 std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     bool timed = false;
     const auto deadline = deadline_after(time_limit_s, timed);
     const int threads = thread_count();
     std::vector<std::vector<PairArc>> found(static_cast<std::size_t>(threads));
     const double per_km = params_.deadhead_cost_per_km * scale_ * kSafe;
-    const auto k = static_cast<std::size_t>(params_.successors);
+    const auto k = static_cast<std::size_t>(candidates_per_order());
     const double idle = params_.max_idle_s;
     const bool monotone = geometry_->monotone_time();
 

@@ -42,7 +42,7 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
                          const ChainParams& params)
     : travel_(travel), params_(params), n_(orders.n), flow_(0) {
     check_fleet_costs(params);
-    if (params.successors < 1) throw std::invalid_argument("successors must be >= 1");
+    if (params.successors < 0) throw std::invalid_argument("successors must be >= 1 (0: by density)");
     if (params.price_per_order < 1) throw std::invalid_argument("price_per_order must be >= 1");
     if (n_ > 500'000'000) throw std::invalid_argument("too many orders for one solve");
     if (n_ > 0 && (!orders.pickup_time || !orders.dropoff_time || !orders.pickup_xy ||
@@ -158,7 +158,7 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
         base_arcs_.push_back({pick + 1, pick, 0, skip, -to_scaled(service_cost_[i])});
         base_arcs_.push_back({pick + 1, 1, 0, 1, to_scaled(end_cost_[i])});
     }
-    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 4 * n_ * params.successors));
+    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 4 * n_ * std::max(params.successors, 5)));
     for (const BaseArc& a : base_arcs_) {
         const bool closed = a.upper == 0;  // an order that cannot be skipped (must_serve) or started
         flow_.add_arc(a.tail, a.head, 0, closed ? 0 : NetworkSimplex::kInfinity, a.cost);

@@ -170,13 +170,15 @@ class TripChainSolution:
 def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0,
                  service_cost_per_km: float | None = None, depot=None,
                  max_vehicles: int | None = None, max_idle: float | None = None,
-                 must_serve: bool = False, successors: int = 5, price_per_order: int = 4,
-                 threads: int | None = None) -> dict:
+                 must_serve: bool = False, successors: int | None = None,
+                 price_per_order: int = 4, threads: int | None = None) -> dict:
     """The cost and search parameters as the C++ chainer takes them (validated)."""
     if service_cost_per_km is None:
         service_cost_per_km = deadhead_cost_per_km
     if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
         raise ValueError(f"max_vehicles must be a whole number >= 0, got {max_vehicles!r}")
+    if successors is not None and (int(successors) != successors or successors < 1):
+        raise ValueError(f"successors must be a whole number >= 1 (or None: by density), got {successors!r}")
     if depot is not None:
         depot = tuple(float(v) for v in depot)
         if len(depot) not in (2, 3):
@@ -190,7 +192,7 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
         "max_vehicles": -1 if max_vehicles is None else int(max_vehicles),
         "max_idle_s": np.inf if max_idle is None else float(max_idle),
         "must_serve": bool(must_serve),
-        "successors": int(successors),
+        "successors": 0 if successors is None else int(successors),
         "price_per_order": int(price_per_order),
         "threads": 0 if threads is None else int(threads),
     }
@@ -211,7 +213,7 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
                       depot=None, max_vehicles: int | None = None, max_idle: float | None = None,
                       must_serve: bool = False, method: str = "network",
                       time_limit: float | None = None, progress: bool = False,
-                      successors: int = 5, price_per_order: int = 4,
+                      successors: int | None = None, price_per_order: int = 4,
                       threads: int | None = None,
                       initial: TripChainSolution | Sequence | None = None) -> TripChainSolution:
     """Choose the orders to serve and each vehicle's chain at minimum cost.
@@ -250,8 +252,10 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
     progress
         Show a progress bar of the pricing rounds.
     successors, price_per_order
-        Candidate arcs per order to start from (cheapest and earliest, each way), and arcs
-        added per order and round; they change speed, never the optimum.
+        Candidate arcs per order to start from (cheapest and earliest, each way; default: by
+        the density of compatible pairs, about 0.6 x the square root of their number per
+        order, 5 to 16), and arcs added per order and round; they change speed, never the
+        optimum.
     threads
         Threads for arc generation and pricing (default: all cores).
     initial

@@ -35,7 +35,8 @@ struct ChainOrders {
 
 struct ChainParams : FleetCosts {
     bool must_serve = false;
-    int successors = 5;        // k cheapest (and k earliest) successors and predecessors to start
+    int successors = 0;        // k cheapest (and k earliest) successors and predecessors to start
+                               // (0: by the density of compatible pairs, 5 to 16)
     int price_per_order = 4;   // most negative arcs added per order and pricing round
     int threads = 0;        // 0: hardware concurrency
 };
@@ -128,6 +129,7 @@ private:
         return static_cast<std::int64_t>(base_arcs_.size() + k);
     }
     int thread_count() const;
+    int candidates_per_order() const;  // params_.successors, or chosen by density
 
     const TravelModel travel_;
     ChainParams params_;
