@@ -344,9 +344,15 @@ def test_candidates_per_order_follow_the_density_of_pairs(day_orders):
 
     sparse = day_orders.take(np.arange(0, 20_000, 20))
     assert first_model_arcs(sparse, max_idle=600.0) == first_model_arcs(sparse, max_idle=600.0, successors=5)
-    dense = day_orders.take(np.arange(0, 20_000, 8))
-    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=7200.0)
+    # Half the day's orders squeezed into a quarter of the time: twice as many pairs per order
+    # within 20 minutes. A longer max_idle alone does not count.
+    half = day_orders.take(np.arange(0, 20_000, 2))
+    start = 0.25 * half.pickup_time
+    dense = so.Orders(half.order_id, start, start + (half.dropoff_time - half.pickup_time),
+                      half.pickup_xy, half.dropoff_xy, half.revenue, distance=half.distance)
+    params = dict(vehicle_cost=160.0, deadhead_cost_per_km=3.1, max_idle=1200.0)
     assert first_model_arcs(dense, **params) > 1.3 * first_model_arcs(dense, successors=5, **params)
+    assert first_model_arcs(half, max_idle=None) == first_model_arcs(half, max_idle=None, successors=5)
     by_density = solve_trip_chains(dense, travel=travel, **params)
     fixed = solve_trip_chains(dense, travel=travel, successors=5, **params)
     assert by_density.certified and fixed.certified

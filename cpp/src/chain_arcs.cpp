@@ -79,13 +79,17 @@ struct TopK {
 
 int TripChainer::candidates_per_order() const {
     if (params_.successors > 0) return params_.successors;
-    // The optimum's links lie deeper in each order's lists as the choice widens: take about
-    // 0.6 sqrt(compatible pairs per order), at least 5 (20,000 NYC-like orders, about 65 pairs
-    // each: 5 is fastest; 50,000: 7; 100,000, about 260: 10). The mean comes from evenly spaced
-    // orders, until enough pairs were counted.
+    // The optimum's links lie deeper in each order's lists as orders grow denser: take about
+    // 0.6 sqrt(compatible pairs per order with a wait of at most 20 minutes), at least 5
+    // (NYC-like orders, max_idle 20 minutes: 20,000 orders, 65 pairs each, 5 is fastest;
+    // 50,000, 162: 7 to 8; 100,000, 327: 10 to 12). Longer waits are not counted: a longer
+    // max_idle or none at all widens the lists with links the optimum rarely takes, and more
+    // candidates were slower there. The mean comes from evenly spaced orders, until enough
+    // pairs were counted.
     constexpr std::size_t kSamples = 1000;
     constexpr std::int64_t kEnough = 1'000'000;
-    const double idle = params_.max_idle_s;
+    constexpr double kHorizon = 1200.0;
+    const double idle = std::min(params_.max_idle_s, kHorizon);
     std::int64_t pairs = 0, sampled = 0;
     const std::size_t stride = std::max<std::size_t>(1, n_ / kSamples);
     for (std::size_t i = 0; i < n_ && pairs < kEnough; i += stride, ++sampled) {
