@@ -325,7 +325,7 @@ def test_bad_input_names_the_rows():
         solve_trip_chains(orders, method="lp")
     with pytest.raises(TypeError, match="Orders"):
         solve_trip_chains({"pickup_time": [1.0]})
-    for successors in (0, -1, 2.5):
+    for successors in (0, -1, 2.5, True, float("nan"), float("inf"), 10**6):
         with pytest.raises(ValueError, match="successors"):
             solve_trip_chains(orders, successors=successors)
 

@@ -177,8 +177,10 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
         service_cost_per_km = deadhead_cost_per_km
     if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
         raise ValueError(f"max_vehicles must be a whole number >= 0, got {max_vehicles!r}")
-    if successors is not None and (int(successors) != successors or successors < 1):
-        raise ValueError(f"successors must be a whole number >= 1 (or None: by density), got {successors!r}")
+    if successors is not None and (isinstance(successors, bool) or not np.isfinite(successors)
+                                   or int(successors) != successors or not 1 <= successors <= 1000):
+        raise ValueError(f"successors must be a whole number in [1, 1000] (or None: by density), "
+                         f"got {successors!r}")
     if depot is not None:
         depot = tuple(float(v) for v in depot)
         if len(depot) not in (2, 3):
