@@ -256,8 +256,8 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
     successors, price_per_order
         Candidate arcs per order to start from (cheapest and earliest, each way; default: by
         the density of compatible pairs, about 0.6 x the square root of their number per
-        order with a wait of at most 20 minutes, 5 to 16), and arcs added per order and round; they change speed, never the
-        optimum.
+        order with a wait of at most 20 minutes, 5 to 16), and arcs added per order and
+        round; they change speed, never the optimum.
     threads
         Threads for arc generation and pricing (default: all cores).
     initial
