@@ -116,6 +116,7 @@ HOURLY = 12.0 + 20.0 * np.abs(np.sin(np.arange(24) / 4.0))
 INDEX_CASES = {
     "manhattan": (dict(), "xy", None),
     "no max_idle": (dict(max_idle=None), "xy", None),
+    "max_idle far beyond the day": (dict(max_idle=1e30), "xy", None),
     "euclidean, detour, hourly speeds": (dict(travel=TravelModel("euclidean", 1.3, HOURLY)), "xy", None),
     "haversine": (dict(travel=TravelModel("haversine", 1.2, HOURLY)), "lonlat", None),
     "depot": (dict(depot=(0.0, 0.0)), "xy", None),

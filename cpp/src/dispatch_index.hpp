@@ -36,7 +36,12 @@ public:
                    double height, double side, double bucket_seconds);
     void clear();
     std::int32_t cell_of(double x, double y) const { return row(y) * nx_ + column(x); }
-    std::int64_t bucket(double t) const { return static_cast<std::int64_t>(std::floor(t / bucket_s_)); }
+    std::int64_t bucket(double t) const {
+        // Clamped before the cast: a window edge far off (a huge finite max_idle) must not
+        // overflow int64, which is undefined and broke the query.
+        constexpr double kFar = 4.0e18;
+        return static_cast<std::int64_t>(std::floor(std::clamp(t / bucket_s_, -kFar, kFar)));
+    }
     // A bucket's records are kept latest end first. add() and erase() call moved(entry, pos)
     // for every record whose position they change, the one added included.
     template <class Moved>

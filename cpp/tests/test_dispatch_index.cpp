@@ -2,6 +2,7 @@
 // that cells gain buckets before their first one) and places far off the grid.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,9 +14,9 @@ namespace {
 
 shareopt::test::Checks check{"dispatch index"};
 
-shareopt::DispatchOrder random_order(std::mt19937& rng, double far_share) {
+shareopt::DispatchOrder random_order(std::mt19937& rng, double far_share, double spread_km) {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const double spread = unit(rng) < far_share ? 60.0 : 8.0;  // a few places far off the centre
+    const double spread = unit(rng) < far_share ? 60.0 : spread_km;  // a few places far off the centre
     shareopt::DispatchOrder o;
     o.pickup_time = 3600.0 * 6.0 * unit(rng);
     o.pickup = {spread * (unit(rng) - 0.5), spread * (unit(rng) - 0.5), -1};
@@ -26,7 +27,10 @@ shareopt::DispatchOrder random_order(std::mt19937& rng, double far_share) {
     return o;
 }
 
-void test_index_matches_scan(unsigned seed, bool depot, double max_idle) {
+// reserved orders over spread_km: a few hundred fill a few cells; thousands over 20 km fill
+// many cells and discount classes, where a bound left stale after an erase shows.
+void test_index_matches_scan(unsigned seed, bool depot, double max_idle, int reserved_count = 300,
+                             double spread_km = 8.0) {
     std::mt19937 rng(seed);
     shareopt::DispatchParams params;
     params.vehicle_cost = 20.0;
@@ -44,15 +48,15 @@ void test_index_matches_scan(unsigned seed, bool depot, double max_idle) {
     // Reserved orders, each its own chain: the index is built over their places.
     std::vector<shareopt::DispatchOrder> reserved;
     std::vector<std::vector<std::int32_t>> chains;
-    for (std::int32_t k = 0; k < 300; ++k) {
-        reserved.push_back(random_order(rng, 0.05));
+    for (std::int32_t k = 0; k < reserved_count; ++k) {
+        reserved.push_back(random_order(rng, 0.05, spread_km));
         chains.push_back({k});
     }
     dispatcher.load(reserved, chains);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     int accepted = 0, mismatches = 0;
     for (int k = 0; k < 1500; ++k) {
-        const shareopt::DispatchOrder o = random_order(rng, 0.05);
+        const shareopt::DispatchOrder o = random_order(rng, 0.05, spread_km);
         const double request = unit(rng) < 0.2 ? -INFINITY : o.pickup_time - 3600.0 * unit(rng);
         const shareopt::Decision scan = dispatcher.evaluate_exhaustive(o, request);
         const shareopt::Decision decision = dispatcher.offer(o, request);
@@ -64,8 +68,10 @@ void test_index_matches_scan(unsigned seed, bool depot, double max_idle) {
         }
         accepted += decision.accepted();
     }
-    const std::string name = "seed " + std::to_string(seed) + (depot ? ", depot" : "") +
-                             ", max_idle " + std::to_string(max_idle);
+    char idle[32];
+    std::snprintf(idle, sizeof idle, "%g", max_idle);
+    const std::string name = "seed " + std::to_string(seed) + (depot ? ", depot" : "") + ", max_idle " + idle +
+                             ", " + std::to_string(reserved_count) + " reserved";
     check(mismatches == 0, "index and scan decide alike (" + name + "): " + std::to_string(mismatches) + " differ");
     check(accepted > 150, "the case inserts orders (" + name + ")");
 }
@@ -78,5 +84,7 @@ int run_dispatch_index_tests() {
         test_index_matches_scan(seed, true, 1800.0);
         test_index_matches_scan(seed, false, INFINITY);
     }
+    test_index_matches_scan(3, false, 1800.0, 3000, 20.0);
+    test_index_matches_scan(4, true, 1e30, 3000, 20.0);  // a window edge far beyond any bucket
     return check.failures;
 }
