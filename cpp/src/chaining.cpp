@@ -158,7 +158,7 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
         base_arcs_.push_back({pick + 1, pick, 0, skip, -to_scaled(service_cost_[i])});
         base_arcs_.push_back({pick + 1, 1, 0, 1, to_scaled(end_cost_[i])});
     }
-    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + 4 * n_ * std::max(params.successors, 5)));
+    flow_.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size()));  // pair arcs: as they come
     for (const BaseArc& a : base_arcs_) {
         const bool closed = a.upper == 0;  // an order that cannot be skipped (must_serve) or started
         flow_.add_arc(a.tail, a.head, 0, closed ? 0 : NetworkSimplex::kInfinity, a.cost);

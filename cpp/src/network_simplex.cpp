@@ -60,7 +60,11 @@ NetworkSimplex::Value NetworkSimplex::supply(std::int32_t node) const {
 }
 
 void NetworkSimplex::reserve_arcs(std::int64_t count) {
-    const auto total = static_cast<std::size_t>(num_nodes_ + std::max<std::int64_t>(count, 0));
+    auto total = static_cast<std::size_t>(num_nodes_ + std::max<std::int64_t>(count, 0));
+    if (total <= src_.capacity()) return;
+    // Geometric growth: callers that add arcs in rounds (lazy pricing) reserve before each
+    // round, and an exact fit would copy every array again each time.
+    if (src_.capacity() > 0) total = std::max(total, src_.capacity() + src_.capacity() / 2);
     src_.reserve(total);
     tgt_.reserve(total);
     cap_.reserve(total);

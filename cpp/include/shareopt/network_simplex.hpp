@@ -40,6 +40,7 @@ public:
     // Adds arc tail -> head with flow in [lower, upper] (upper may be kInfinity) at cost per
     // unit; returns its index (0, 1, ...). After the first solve only lower = 0 is accepted.
     std::int64_t add_arc(std::int32_t tail, std::int32_t head, Value lower, Value upper, Value cost);
+    // Room for count arcs in all; grows by at least half, so adding arcs in rounds copies little.
     void reserve_arcs(std::int64_t count);
     // Largest |cost| of any arc that will ever be added (arcs added after the first solve
     // must stay within it: it sizes the big-M of the artificial start).
