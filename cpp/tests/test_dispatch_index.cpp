@@ -27,8 +27,9 @@ shareopt::DispatchOrder random_order(std::mt19937& rng, double far_share, double
     return o;
 }
 
-// reserved orders over spread_km: a few hundred fill a few cells; thousands over 20 km fill
-// many cells and discount classes, where a bound left stale after an erase shows.
+// reserved orders over spread_km: a few hundred fill a few cells. A bound left stale after an
+// erase shows with thousands of orders and long idle windows (a depot and no max_idle, or
+// max_idle 1e30), where many records share a bucket.
 void test_index_matches_scan(unsigned seed, bool depot, double max_idle, int reserved_count = 300,
                              double spread_km = 8.0) {
     std::mt19937 rng(seed);
@@ -86,5 +87,6 @@ int run_dispatch_index_tests() {
     }
     test_index_matches_scan(3, false, 1800.0, 3000, 20.0);
     test_index_matches_scan(4, true, 1e30, 3000, 20.0);  // a window edge far beyond any bucket
+    test_index_matches_scan(5, true, INFINITY, 3000, 20.0);
     return check.failures;
 }
