@@ -268,6 +268,42 @@ def test_bad_offers_raise_and_change_nothing():
         Dispatcher([[0, 7]], reserved.take([0, 1]), **KW)
 
 
+def test_times_years_apart_are_refused_before_they_size_the_index():
+    # The time index is dense from its first bucket to its last: a unit slip (milliseconds
+    # for seconds) must be refused with the rows named, not allocate gigabytes.
+    reserved, realtime, _ = split_day(200, 3)
+    plan = so.solve_trip_chains(reserved, **KW)
+    dispatcher = Dispatcher(plan, reserved, **KW)
+    year = 366 * 86400.0
+    late = as_dict(realtime, 0)
+    late["pickup_time"] += year
+    late["dropoff_time"] += year
+    with pytest.raises(ValueError, match="span .* days"):
+        dispatcher.offer(late)
+    before = dispatcher.snapshot()
+    stream = realtime.take([0, 1, 2])
+    stream.pickup_time[2] += 1000 * year
+    stream.dropoff_time[2] += 1000 * year
+    with pytest.raises(ValueError, match="offer 2: times would span"):
+        dispatcher.offer_many(stream)
+    assert dispatcher.snapshot() == before
+    # Rows that each fit an empty dispatcher but not together: refused as a whole.
+    empty = Dispatcher([], realtime.take([]), **KW)
+    before = empty.snapshot()
+    with pytest.raises(ValueError, match=r"offers \d to 2: times would span"):
+        empty.offer_many(stream)
+    assert empty.snapshot() == before
+    far = reserved.take([0, 1])
+    far.pickup_time[1] += year
+    far.dropoff_time[1] += year
+    with pytest.raises(ValueError, match="reserved orders 0 to 1"):
+        Dispatcher([[0], [1]], far, **KW)
+    within = realtime.take([3])
+    within.pickup_time[0] += 300 * 86400.0
+    within.dropoff_time[0] += 300 * 86400.0
+    assert dispatcher.offer(within).reason in ("accepted", "unprofitable")
+
+
 @pytest.mark.parametrize("policy", ["profit", "always"])
 def test_reoptimize_keeps_what_started_and_never_costs_more(policy):
     reserved, realtime, rng = split_day(600, 13)

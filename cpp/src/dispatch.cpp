@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
 #include <stdexcept>
 
 namespace shareopt {
@@ -60,6 +61,19 @@ void Dispatcher::validate(const DispatchOrder& o, double request_time, const cha
     if (std::isnan(o.service_km) || std::isinf(o.service_km)) fail("distance must be finite");
     if (std::isnan(request_time)) fail("request time is NaN");
     if (request_time > o.pickup_time) fail("requested after its pickup time");
+    check_span(o.pickup_time, o.dropoff_time, row, row, what);
+}
+
+void Dispatcher::check_span(double earliest, double latest, std::int64_t first, std::int64_t last,
+                            const char* what) const {
+    const double lo = std::min(earliest, earliest_), hi = std::max(latest, latest_);
+    if (!(hi - lo > kMaxSpanS)) return;
+    std::ostringstream text;
+    text << what;
+    if (first >= 0) text << (first == last ? " " : "s ") << first << (first == last ? "" : " to " + std::to_string(last));
+    text << ": times would span " << (hi - lo) / 86400.0 << " days with the orders so far, more than "
+         << kMaxSpanS / 86400.0 << " (are they all in seconds? a dispatcher covers a day or a few)";
+    throw std::invalid_argument(text.str());
 }
 
 double Dispatcher::service_cost(const DispatchOrder& o) const {
@@ -230,6 +244,8 @@ std::int32_t Dispatcher::append_order(const DispatchOrder& o) {
         throw std::length_error("too many orders for one dispatcher");
     }
     orders_.push_back(o);
+    earliest_ = std::min(earliest_, o.pickup_time);
+    latest_ = std::max(latest_, o.dropoff_time);
     vehicle_of_.push_back(-1);
     next_.push_back(-1);
     prev_.push_back(-1);

@@ -107,6 +107,12 @@ public:
     void check(const DispatchOrder& order, double request_time, std::int64_t row) const {
         validate(order, request_time, "offer", row);
     }
+    // Throws std::invalid_argument, naming the rows, when orders from pickup time `earliest`
+    // (row first) to drop-off time `latest` (row last) would stretch the dispatcher's orders
+    // over more than kMaxSpanS: the time index is dense from the first bucket to the last, so
+    // times years apart (a unit slip, milliseconds for seconds) would take gigabytes.
+    static constexpr double kMaxSpanS = 366.0 * 86400.0;
+    void check_span(double earliest, double latest, std::int64_t first, std::int64_t last, const char* what) const;
     // The same decision without committing it.
     Decision evaluate(const DispatchOrder& order, double request_time) const;
     // The same decision by reading every gap of every chain (no index): for tests.
@@ -172,6 +178,8 @@ private:
     std::unique_ptr<GapIndex> gaps_, openings_;
     bool offered_ = false;
     double seconds_per_km_ = 0.0;  // a lower bound on the travel time of a km
+    double earliest_ = std::numeric_limits<double>::infinity();   // over orders_: first pickup
+    double latest_ = -std::numeric_limits<double>::infinity();    // and last drop-off
     BidPrices bid_prices_;
 };
 
