@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <sstream>
-#include <string>
 #include <stdexcept>
+#include <string>
 
 namespace shareopt {
 
