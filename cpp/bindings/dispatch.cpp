@@ -111,18 +111,10 @@ void bind_dispatch(py::module_& m) {
                     py::gil_scoped_release release;
                     std::lock_guard<std::mutex> lock(self.mutex);
                     // Every order is checked before any is committed: a bad row changes nothing.
-                    py::ssize_t first = 0, last = 0;
                     for (py::ssize_t i = 0; i < c.n; ++i) {
-                        const DispatchOrder& o = rows[static_cast<std::size_t>(i)];
-                        self.dispatcher.check(o, requested.at(i), i);
-                        if (o.pickup_time < rows[static_cast<std::size_t>(first)].pickup_time) first = i;
-                        if (o.dropoff_time > rows[static_cast<std::size_t>(last)].dropoff_time) last = i;
+                        self.dispatcher.check(rows[static_cast<std::size_t>(i)], requested.at(i), i);
                     }
-                    if (c.n > 0) {  // the stream as a whole, not only each row with what came before
-                        self.dispatcher.check_span(rows[static_cast<std::size_t>(first)].pickup_time,
-                                                   rows[static_cast<std::size_t>(last)].dropoff_time, first, last,
-                                                   "offer");
-                    }
+                    self.dispatcher.check_span(rows, "offer");  // the stream as a whole, too
                     for (py::ssize_t i = 0; i < c.n; ++i) {
                         const Decision d = self.dispatcher.offer(rows[static_cast<std::size_t>(i)], requested.at(i));
                         verdict.mutable_data()[i] = static_cast<std::int8_t>(d.verdict);

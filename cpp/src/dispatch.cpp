@@ -64,6 +64,17 @@ void Dispatcher::validate(const DispatchOrder& o, double request_time, const cha
     check_span(o.pickup_time, o.dropoff_time, row, row, what);
 }
 
+void Dispatcher::check_span(const std::vector<DispatchOrder>& orders, const char* what) const {
+    if (orders.empty()) return;
+    std::size_t first = 0, last = 0;
+    for (std::size_t i = 1; i < orders.size(); ++i) {
+        if (orders[i].pickup_time < orders[first].pickup_time) first = i;
+        if (orders[i].dropoff_time > orders[last].dropoff_time) last = i;
+    }
+    check_span(orders[first].pickup_time, orders[last].dropoff_time, static_cast<std::int64_t>(first),
+               static_cast<std::int64_t>(last), what);
+}
+
 void Dispatcher::check_span(double earliest, double latest, std::int64_t first, std::int64_t last,
                             const char* what) const {
     const double lo = std::min(earliest, earliest_), hi = std::max(latest, latest_);

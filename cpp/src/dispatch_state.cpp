@@ -20,16 +20,10 @@ void Dispatcher::adopt(const std::vector<DispatchOrder>& orders,
                        const std::vector<std::vector<std::int32_t>>& chains,
                        const std::vector<std::int32_t>& fixed) {
     if (offered_ || !orders_.empty()) throw std::logic_error("load() comes before the first offer, once");
-    std::size_t first = 0, last = 0;
     for (std::size_t i = 0; i < orders.size(); ++i) {
         validate(orders[i], -std::numeric_limits<double>::infinity(), "reserved order", static_cast<std::int64_t>(i));
-        if (orders[i].pickup_time < orders[first].pickup_time) first = i;
-        if (orders[i].dropoff_time > orders[last].dropoff_time) last = i;
     }
-    if (!orders.empty()) {
-        check_span(orders[first].pickup_time, orders[last].dropoff_time, static_cast<std::int64_t>(first),
-                   static_cast<std::int64_t>(last), "reserved order");
-    }
+    check_span(orders, "reserved order");
     orders_ = orders;  // checked against the chains below, then taken
     try {
         check_chains(chains, orders.size(), -std::numeric_limits<double>::infinity(), fixed);

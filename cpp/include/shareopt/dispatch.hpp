@@ -107,12 +107,12 @@ public:
     void check(const DispatchOrder& order, double request_time, std::int64_t row) const {
         validate(order, request_time, "offer", row);
     }
-    // Throws std::invalid_argument, naming the rows, when orders from pickup time `earliest`
-    // (row first) to drop-off time `latest` (row last) would stretch the dispatcher's orders
-    // over more than kMaxSpanS: the time index is dense from the first bucket to the last, so
-    // times years apart (a unit slip, milliseconds for seconds) would take gigabytes.
+    // Throws std::invalid_argument, naming the earliest and latest rows, when these orders
+    // together would stretch the dispatcher's orders over more than kMaxSpanS: the time index
+    // is dense from the first bucket to the last, so times years apart (a unit slip,
+    // milliseconds for seconds) would take gigabytes.
     static constexpr double kMaxSpanS = 366.0 * 86400.0;
-    void check_span(double earliest, double latest, std::int64_t first, std::int64_t last, const char* what) const;
+    void check_span(const std::vector<DispatchOrder>& orders, const char* what) const;
     // The same decision without committing it.
     Decision evaluate(const DispatchOrder& order, double request_time) const;
     // The same decision by reading every gap of every chain (no index): for tests.
@@ -151,6 +151,7 @@ private:
     };
 
     void validate(const DispatchOrder& order, double request_time, const char* what, std::int64_t row) const;
+    void check_span(double earliest, double latest, std::int64_t first, std::int64_t last, const char* what) const;
     double service_cost(const DispatchOrder& order) const;
     double deadhead(const Place& a, const Place& b) const { return params_.deadhead_cost_per_km * travel_.distance(a, b); }
     bool reaches(const DispatchOrder& from, double depart_after, const DispatchOrder& to) const;
