@@ -29,7 +29,7 @@ bool can_follow(const TravelModel& travel, const FleetCosts& costs, double free_
     const double wait = pickup_time - free_time;
     if (wait < 0.0 || wait > costs.max_idle_s) return false;
     const double depart = std::max(free_time, depart_after);
-    return depart + travel.travel_time(depart, free_at, pickup_at) <= pickup_time;
+    return travel.arrives_by(depart, free_at, pickup_at, pickup_time);
 }
 
 }  // namespace shareopt

@@ -107,7 +107,7 @@ void TravelModel::clear_zone_matrix() {
     zone_time_s_.clear();
 }
 
-double TravelModel::metric_distance(double ax, double ay, double bx, double by) const {
+double TravelModel::curved_distance(double ax, double ay, double bx, double by) const {
     switch (metric_) {
         case Metric::Manhattan: return raw_distance<Metric::Manhattan>(ax, ay, bx, by) * detour_;
         case Metric::Euclidean: return raw_distance<Metric::Euclidean>(ax, ay, bx, by) * detour_;
@@ -149,12 +149,9 @@ double TravelModel::drive_time(double depart_s, double dist_km) const {
     return whole_days_s + now + remaining / speeds_kmh_[0] * kHour - start;
 }
 
-double TravelModel::distance(const Place& a, const Place& b) const {
-    if (use_zones(a.zone, b.zone)) {
-        const double d = zone_distance_km_[zone_index(a.zone, b.zone)];
-        if (!std::isnan(d)) return d;
-    }
-    return metric_distance(a.x, a.y, b.x, b.y);
+double TravelModel::zone_distance(const Place& a, const Place& b) const {
+    const double d = zone_distance_km_[zone_index(a.zone, b.zone)];
+    return std::isnan(d) ? metric_distance(a.x, a.y, b.x, b.y) : d;
 }
 
 double TravelModel::travel_time(double depart_s, const Place& a, const Place& b) const {
@@ -163,6 +160,26 @@ double TravelModel::travel_time(double depart_s, const Place& a, const Place& b)
         if (!std::isnan(t)) return t;
     }
     return drive_time(depart_s, metric_distance(a.x, a.y, b.x, b.y));
+}
+
+bool TravelModel::arrives_by(double depart_s, const Place& a, const Place& b, double deadline_s) const {
+    if (use_zones(a.zone, b.zone)) return depart_s + travel_time(depart_s, a, b) <= deadline_s;
+    const double km = metric_distance(a.x, a.y, b.x, b.y);
+    // A trip that ends within its starting hour takes km at that hour's speed: decided here
+    // when the answer is clear by more than the rounding of the full drive (else below).
+    if (km > 0.0 && std::isfinite(km) && std::abs(depart_s) < 1e15) {
+        const double hour = std::floor(depart_s / kHour);
+        auto of_day = static_cast<std::int64_t>(hour) % 24;
+        if (of_day < 0) of_day += 24;
+        const double speed = speeds_kmh_[speeds_kmh_.size() == 1 ? 0 : static_cast<std::size_t>(of_day)];
+        const double arrive = depart_s + km / speed * kHour;
+        if (speeds_kmh_.size() == 1 || arrive <= (hour + 1.0) * kHour) {
+            const double slack = 1e-6 + 1e-12 * std::abs(deadline_s);
+            if (arrive <= deadline_s - slack) return true;
+            if (arrive > deadline_s + slack) return false;
+        }
+    }
+    return depart_s + drive_time(depart_s, km) <= deadline_s;
 }
 
 namespace {

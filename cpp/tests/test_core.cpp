@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,6 +66,36 @@ void test_hourly_fifo() {
     check(model.drive_time(0.0, 1e300) > 0.0, "absurd distances stay finite and positive");
 }
 
+// arrives_by must answer exactly as the full drive does, at deadlines on either side of the
+// arrival by anything from nothing to minutes, departures on hour boundaries and far out.
+void test_arrives_by() {
+    std::vector<double> speeds(24);
+    for (int h = 0; h < 24; ++h) speeds[static_cast<std::size_t>(h)] = 12.0 + 2.5 * ((h * 7) % 11);
+    const TravelModel hourly(Metric::Manhattan, 1.3, speeds), flat(Metric::Euclidean, 1.0, {27.0});
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double origins[] = {0.0, 1.7e9, -3.0 * 86400.0, 4e13};
+    const double offsets[] = {0.0, 1e-12, 1e-9, 1e-7, 1e-6, 2e-6, 1e-3, 1.0, 120.0};
+    int mismatches = 0, cases = 0;
+    for (int k = 0; k < 4000; ++k) {
+        const TravelModel& model = k % 5 == 0 ? flat : hourly;
+        double depart = origins[k % 4] + std::floor(unit(rng) * 48.0) * 3600.0;
+        if (k % 3 != 0) depart += unit(rng) * 3600.0;  // else exactly on the hour
+        if (k % 7 == 0) depart -= 1e-7;                // just before it
+        const Place a{unit(rng) * 20.0, unit(rng) * 20.0, -1};
+        const Place b = k % 11 == 0 ? a : Place{a.x + (unit(rng) - 0.5) * (k % 13 == 0 ? 400.0 : 8.0), a.y, -1};
+        const double arrival = depart + model.travel_time(depart, a, b);
+        for (const double offset : offsets) {
+            for (const double deadline : {arrival + offset, arrival - offset}) {
+                ++cases;
+                mismatches += model.arrives_by(depart, a, b, deadline) != (arrival <= deadline);
+            }
+        }
+    }
+    check(mismatches == 0, std::to_string(mismatches) + " of " + std::to_string(cases) +
+                               " arrives_by answers differ from the full drive");
+}
+
 void test_zone_matrix() {
     TravelModel model(Metric::Manhattan, 1.0, {30.0});
     const double nan = std::nan("");
@@ -122,6 +153,7 @@ void test_csv() {
 int main() {
     test_metrics();
     test_hourly_fifo();
+    test_arrives_by();
     test_zone_matrix();
     test_csv();
     int failures = check.failures;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -55,14 +56,23 @@ public:
     const std::vector<double>& zone_distance_km() const { return zone_distance_km_; }
     const std::vector<double>& zone_time_s() const { return zone_time_s_; }
 
-    // Distance along the metric only (no zones), detour applied.
-    double metric_distance(double ax, double ay, double bx, double by) const;
+    // Distance along the metric only (no zones), detour applied. Manhattan inline: the
+    // dispatcher and the chainer call it per candidate.
+    double metric_distance(double ax, double ay, double bx, double by) const {
+        if (metric_ == Metric::Manhattan) return (std::fabs(ax - bx) + std::fabs(ay - by)) * detour_;
+        return curved_distance(ax, ay, bx, by);
+    }
 
     // Seconds to drive dist_km when leaving at depart_s (FIFO over the hourly profile).
     double drive_time(double depart_s, double dist_km) const;
 
-    double distance(const Place& a, const Place& b) const;
+    double distance(const Place& a, const Place& b) const {
+        return use_zones(a.zone, b.zone) ? zone_distance(a, b) : metric_distance(a.x, a.y, b.x, b.y);
+    }
     double travel_time(double depart_s, const Place& a, const Place& b) const;
+    // depart_s + travel_time(depart_s, a, b) <= deadline_s, the same answer, mostly without
+    // the hour-by-hour drive (feasibility checks call it per candidate link).
+    bool arrives_by(double depart_s, const Place& a, const Place& b, double deadline_s) const;
 
     // Elementwise over n pairs. xy arrays hold n rows of (x, y); zone arrays may be null.
     void pair_distance(std::size_t n, const double* a_xy, const std::int32_t* a_zone,
@@ -77,6 +87,8 @@ public:
                          double* out) const;
 
 private:
+    double curved_distance(double ax, double ay, double bx, double by) const;  // Euclidean, haversine
+    double zone_distance(const Place& a, const Place& b) const;  // the matrix's, else the metric's
     bool use_zones(std::int32_t za, std::int32_t zb) const {
         return za >= 0 && zb >= 0 && za < n_zones_ && zb < n_zones_;
     }
