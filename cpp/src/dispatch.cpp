@@ -23,6 +23,9 @@ namespace {
 
 bool finite_place(const Place& p) { return std::isfinite(p.x) && std::isfinite(p.y); }
 
+// A gap record's other end when it has none.
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+
 // Candidates compare by (cost, vehicle, order after which the new one goes): the same answer
 // whatever order the index reads them in.
 bool better(double cost, std::int32_t vehicle, std::int32_t after, double best_cost,
@@ -160,26 +163,34 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
     // gaps score their cost); the slack keeps rounding from skipping an equal score.
     const double dh = params_.deadhead_cost_per_km;
     const double inf = std::numeric_limits<double>::infinity();
-    const auto bound_above = [&](double lb_km, double discount, double shift) {
-        const double base = offer.base + shift;
-        const double bound = base + dh * (lb_km - discount);
-        return bound - 1e-9 * (std::abs(base) + std::abs(shift) + dh * (lb_km + discount) + 1.0) > best.score;
+    // (The slack, 1e-9 of each term, is folded into the factors; it is called per cell and gap.)
+    const double base_low = offer.base - 1e-9 * (std::abs(offer.base) + 1.0);
+    const double dh_low = dh * (1.0 - 1e-9), dh_high = dh * (1.0 + 1e-9);
+    const auto low = [](double shift) { return shift - 2e-9 * std::abs(shift); };
+    const auto bound_above = [&](double lb_km, double discount, double shift_low) {
+        return base_low + shift_low + dh_low * lb_km - dh_high * discount > best.score;
     };
     // A cell may hold a tail unless its gaps all end (latest_end finite); past the ring's stop
     // every cell may.
+    const double tail_low = low(-offer.released);
     const auto hopeless = [&](double lb_km, double discount, double latest_end) {
-        return bound_above(lb_km, discount, latest_end == inf ? -offer.released : 0.0);
+        return bound_above(lb_km, discount, latest_end == inf ? tail_low : 0.0);
     };
     const auto beyond = [&](double lb_km, double largest) { return hopeless(lb_km, largest, inf); };
-    // A gap's own place and time rule it out before its orders are read: the score bound (a
-    // tail's bid price is known from its place and time), and whether a vehicle there could be
-    // in time (at the fastest speed; zones have no places).
+    // A gap's record rules it out before its orders are read: whether a vehicle there could be
+    // in time (at the fastest speed; zones have no places), and its exact detour, the legs to
+    // and from its two ends less its discount, against the best so far (a tail's bid price is
+    // known from its place and time). `near` is the offer's end that meets the gap's place,
+    // `far` the one that meets its other end.
     const bool planar = travel_.n_zones() == 0;
-    const auto ruled_out = [&](const GapRecord& r, const Place& at, double depart, double arrive, bool tail) {
+    const auto ruled_out = [&](const GapRecord& r, const Place& near, const Place& far, double depart, double arrive,
+                               bool tail) {
         if (!planar) return false;
-        const double km = travel_.distance(Place{r.x, r.y, -1}, at);
-        const double shift = tail && bid_prices_.active() ? bid_prices_.at(r.x, r.y, depart) - offer.released : 0.0;
-        return bound_above(km, r.discount, shift) || depart + km * seconds_per_km_ > arrive;
+        const double km = travel_.distance(Place{r.x, r.y, -1}, near);
+        if (depart + km * seconds_per_km_ > arrive) return true;
+        const double back = std::isnan(r.ox) ? 0.0 : travel_.distance(Place{r.ox, r.oy, -1}, far);
+        const double shift = tail && bid_prices_.active() ? low(bid_prices_.at(r.x, r.y, depart) - offer.released) : 0.0;
+        return bound_above(km + back, r.discount, shift);
     };
     // Gaps after an order whose drop-off is at most max_idle before the pickup, whose next
     // pickup (if any) comes after the drop-off, and from where the pickup can be reached: a
@@ -189,7 +200,8 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                  [&](double t0, double) { return (o.pickup_time - std::max(t0, request_time)) * km_per_s; },
                  hopeless, beyond, [&](const GapRecord& r) {
                      if (!(r.t <= o.pickup_time && o.pickup_time - r.t <= idle)) return;
-                     if (ruled_out(r, o.pickup, std::max(r.t, request_time), o.pickup_time, r.end == inf)) return;
+                     if (r.end != inf && !(r.end - o.dropoff_time <= idle)) return;
+                     if (ruled_out(r, o.pickup, o.dropoff, std::max(r.t, request_time), o.pickup_time, r.end == inf)) return;
                      consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], r.entry, best);
                  });
     // Gaps before a vehicle's first order, whose pickup is at most max_idle after the drop-off
@@ -198,7 +210,7 @@ Decision Dispatcher::evaluate(const DispatchOrder& o, double request_time) const
                      o.dropoff.x, o.dropoff.y, [&](double, double t1) { return (t1 - o.dropoff_time) * km_per_s; },
                      hopeless, beyond, [&](const GapRecord& r) {
                          if (!(r.t >= o.dropoff_time && r.t - o.dropoff_time <= idle)) return;
-                         if (ruled_out(r, o.dropoff, o.dropoff_time, r.t, false)) return;
+                         if (ruled_out(r, o.dropoff, o.pickup, o.dropoff_time, r.t, false)) return;
                          consider(offer, vehicle_of_[static_cast<std::size_t>(r.entry)], -1, best);
                      });
     return decide(offer, best);
@@ -228,11 +240,12 @@ Decision Dispatcher::decide(const Offer& offer, Candidate best) const {
     decision.vehicle = best.vehicle;
     decision.after = best.after;
     decision.marginal_cost = best.cost;
+    // Counted back from the chain's end: most insertions are appends, and chains grow long.
     std::int32_t position = 0;
     if (best.vehicle < num_vehicles() && best.after >= 0) {
-        for (std::int32_t u = first_[static_cast<std::size_t>(best.vehicle)];; u = next_[static_cast<std::size_t>(u)]) {
-            ++position;
-            if (u == best.after) break;
+        position = length_[static_cast<std::size_t>(best.vehicle)];
+        for (std::int32_t u = next_[static_cast<std::size_t>(best.after)]; u >= 0; u = next_[static_cast<std::size_t>(u)]) {
+            --position;
         }
     }
     decision.position = position;
@@ -268,6 +281,7 @@ void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t a
     if (vehicle == num_vehicles()) {
         first_.push_back(order);
         last_.push_back(order);
+        length_.push_back(1);
         vehicle_of_[o] = vehicle;
         file_opening(vehicle);
         file_gap(order);
@@ -276,6 +290,7 @@ void Dispatcher::insert(std::int32_t order, std::int32_t vehicle, std::int32_t a
     const auto v = static_cast<std::size_t>(vehicle);
     const std::int32_t next = after >= 0 ? next_[static_cast<std::size_t>(after)] : first_[v];
     vehicle_of_[o] = vehicle;
+    ++length_[v];
     prev_[o] = after;
     next_[o] = next;
     if (after >= 0) {
@@ -300,21 +315,26 @@ void Dispatcher::file_gap(std::int32_t after) {
     // What inserting here can save: the deadhead to the next pickup (or to the depot).
     double discount = 0.0;
     double end = std::numeric_limits<double>::infinity();
+    Place other{kNone, kNone, -1};
     if (next >= 0) {
         const DispatchOrder& b = orders_[static_cast<std::size_t>(next)];
         discount = travel_.distance(a.dropoff, b.pickup);
         end = b.pickup_time;
+        other = b.pickup;
     } else if (params_.has_depot) {
         discount = travel_.distance(a.dropoff, params_.depot);
+        other = params_.depot;
     }
-    gaps_->file(after, a.dropoff_time, a.dropoff.x, a.dropoff.y, discount, end);
+    gaps_->file(after, a.dropoff_time, a.dropoff.x, a.dropoff.y, other.x, other.y, discount, end);
 }
 
 void Dispatcher::file_opening(std::int32_t vehicle) {
     const std::int32_t first = first_[static_cast<std::size_t>(vehicle)];
     const DispatchOrder& f = orders_[static_cast<std::size_t>(first)];
     const double discount = params_.has_depot ? travel_.distance(params_.depot, f.pickup) : 0.0;
-    openings_->file(first, f.pickup_time, f.pickup.x, f.pickup.y, discount, std::numeric_limits<double>::infinity());
+    const Place other = params_.has_depot ? params_.depot : Place{kNone, kNone, -1};
+    openings_->file(first, f.pickup_time, f.pickup.x, f.pickup.y, other.x, other.y, discount,
+                    std::numeric_limits<double>::infinity());
 }
 
 void Dispatcher::configure_index() {

@@ -12,12 +12,14 @@
 namespace shareopt {
 
 // One gap as filed: its owner (an order index); where and from when a vehicle waits there;
-// what inserting into it can save at most (its "discount", km); and the latest time it can
-// hold (the next pickup; +inf for a chain's tail). Kept whole so that most gaps are ruled out
-// without reading the orders.
+// the place at its other end (ox, oy: the next pickup, or the depot; NaN for none) and the
+// distance between the two, which inserting there saves (its "discount", km); and the latest
+// time it can hold (the next pickup; +inf for a chain's tail). Kept whole, one cache line, so
+// that a gap's exact detour is known without reading the orders.
 struct GapRecord {
     std::int32_t entry;
     double x, y, t;
+    double ox, oy;
     double discount;
     double end;
 };
@@ -81,16 +83,22 @@ public:
         }
         if (largest < 0.0 || farthest < 0.0) return;  // nothing filed, or nothing in reach
         const std::int32_t cx = column(x), cy = row(y);
+        // The point from its cell's low corner (outside the grid when beyond it: outer cells
+        // reach to infinity, and the gaps to the other cells stay right).
+        const double fx = x - (x0_ + cx * side_), fy = y - (y0_ + cy * side_);
         for (const Offset& off : ring_) {
             if (off.lb_km > farthest || stop(off.lb_km, largest)) return;
             const std::int32_t c = cx + off.dx, r = cy + off.dy;
-            if (c < 0 || c >= nx_ || r < 0 || r >= ny_) continue;
+            if (static_cast<std::uint32_t>(c) >= static_cast<std::uint32_t>(nx_) ||
+                static_cast<std::uint32_t>(r) >= static_cast<std::uint32_t>(ny_)) {
+                continue;
+            }
             const Column& col = columns_[static_cast<std::size_t>(r * nx_ + c)];
             if (col.slots.empty()) continue;
             const std::int64_t first = std::max(lo, col.base);
             const std::int64_t last = std::min(hi, col.base + static_cast<std::int64_t>(col.slots.size()) - 1);
             if (first > last) continue;
-            const double lb = lower_bound_km(x, y, c, r);
+            const double lb = lower_bound_km(fx, fy, off.dx, off.dy);
             if (lb > farthest || skip(lb, col.discount, std::numeric_limits<double>::infinity())) continue;
             for (std::int64_t b = first; b <= last; ++b) {
                 const auto at = static_cast<std::size_t>(b - col.base);
@@ -134,16 +142,18 @@ private:
     double gap_km(double dx, double dy) const {
         return detour_ * (euclidean_ ? std::sqrt(dx * dx + dy * dy) : dx + dy);
     }
-    double lower_bound_km(double x, double y, std::int32_t c, std::int32_t r) const {
+    // From a point (fx, fy) past its cell's low corner to the cell dx, dy cells away. The
+    // cell's far sides never count: toward them lie farther cells (or, for an outer cell,
+    // places beyond the grid filed in it).
+    double lower_bound_km(double fx, double fy, std::int32_t dx, std::int32_t dy) const {
         if (!spatial_) return 0.0;
-        // Outer cells reach to infinity: places beyond the grid are filed there.
-        const double inf = std::numeric_limits<double>::infinity();
-        const double x_lo = c == 0 ? -inf : x0_ + c * side_, x_hi = c == nx_ - 1 ? inf : x0_ + (c + 1) * side_;
-        const double y_lo = r == 0 ? -inf : y0_ + r * side_, y_hi = r == ny_ - 1 ? inf : y0_ + (r + 1) * side_;
-        const double dx = std::max({0.0, x_lo - x, x - x_hi});
-        const double dy = std::max({0.0, y_lo - y, y - y_hi});
+        const auto gap = [&](double f, std::int32_t d) {
+            if (d > 0) return std::max(0.0, d * side_ - f);
+            if (d < 0) return std::max(0.0, f - (d + 1) * side_);
+            return 0.0;
+        };
         // Rounding must not push the bound above a true distance.
-        return gap_km(dx, dy) * (1.0 - 1e-12);
+        return gap_km(gap(fx, dx), gap(fy, dy)) * (1.0 - 1e-12);
     }
     // The slot of (bucket, cell), made when missing.
     std::size_t slot(std::int64_t bucket, Column& col);
@@ -213,7 +223,7 @@ public:
     void configure(const TravelModel& travel, const std::vector<double>& xy, std::int32_t cells,
                    double bucket_seconds);
     void clear();
-    void file(std::int32_t entry, double t, double x, double y, double discount, double end);
+    void file(std::int32_t entry, double t, double x, double y, double ox, double oy, double discount, double end);
     void remove(std::int32_t entry);
 
     template <class Reach, class Skip, class Stop, class Visit>

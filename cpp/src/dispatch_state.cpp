@@ -88,6 +88,7 @@ void Dispatcher::set_chains(const std::vector<std::vector<std::int32_t>>& chains
     std::fill(prev_.begin(), prev_.end(), -1);
     first_.clear();
     last_.clear();
+    length_.clear();
     gaps_->clear();
     openings_->clear();
     for (const auto& chain : chains) {

@@ -173,7 +173,7 @@ private:
     DispatchParams params_;
     std::vector<DispatchOrder> orders_;
     std::vector<std::int32_t> vehicle_of_, next_, prev_;  // per order (-1: none)
-    std::vector<std::int32_t> first_, last_;              // per vehicle
+    std::vector<std::int32_t> first_, last_, length_;     // per vehicle
     // Gaps after an order (filed at its drop-off) and before a vehicle's first order (filed at
     // that order's pickup), by time and place (dispatch_index.hpp).
     std::unique_ptr<GapIndex> gaps_, openings_;
