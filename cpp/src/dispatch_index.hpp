@@ -14,8 +14,8 @@ namespace shareopt {
 // One gap as filed: its owner (an order index); where and from when a vehicle waits there;
 // the place at its other end (ox, oy: the next pickup, or the depot; NaN for none) and the
 // distance between the two, which inserting there saves (its "discount", km); and the latest
-// time it can hold (the next pickup; +inf for a chain's tail). Kept whole, one cache line, so
-// that a gap's exact detour is known without reading the orders.
+// time it can hold (the next pickup; +inf for a chain's tail). Kept whole (64 bytes) so that
+// a gap's exact detour is known without reading the orders.
 struct GapRecord {
     std::int32_t entry;
     double x, y, t;
@@ -83,9 +83,6 @@ public:
         }
         if (largest < 0.0 || farthest < 0.0) return;  // nothing filed, or nothing in reach
         const std::int32_t cx = column(x), cy = row(y);
-        // The point from its cell's low corner (outside the grid when beyond it: outer cells
-        // reach to infinity, and the gaps to the other cells stay right).
-        const double fx = x - (x0_ + cx * side_), fy = y - (y0_ + cy * side_);
         for (const Offset& off : ring_) {
             if (off.lb_km > farthest || stop(off.lb_km, largest)) return;
             const std::int32_t c = cx + off.dx, r = cy + off.dy;
@@ -98,7 +95,7 @@ public:
             const std::int64_t first = std::max(lo, col.base);
             const std::int64_t last = std::min(hi, col.base + static_cast<std::int64_t>(col.slots.size()) - 1);
             if (first > last) continue;
-            const double lb = lower_bound_km(fx, fy, off.dx, off.dy);
+            const double lb = lower_bound_km(x, y, c, r, off.dx, off.dy);
             if (lb > farthest || skip(lb, col.discount, std::numeric_limits<double>::infinity())) continue;
             for (std::int64_t b = first; b <= last; ++b) {
                 const auto at = static_cast<std::size_t>(b - col.base);
@@ -142,19 +139,21 @@ private:
     double gap_km(double dx, double dy) const {
         return detour_ * (euclidean_ ? std::sqrt(dx * dx + dy * dy) : dx + dy);
     }
-    // From a point (fx, fy) past its cell's low corner to the cell dx, dy cells away. The
-    // cell's far sides never count: toward them lie farther cells (or, for an outer cell,
-    // places beyond the grid filed in it).
-    double lower_bound_km(double fx, double fy, std::int32_t dx, std::int32_t dy) const {
+    // From (x, y) to cell (c, r), dx, dy cells from the point's own. Only the cell's near
+    // sides count: toward its far sides lie farther cells, or, for an outer cell, places
+    // beyond the grid filed in it. Each edge is where the cell's own index puts it (an edge
+    // taken relative to the point's cell could round to above the true distance).
+    double lower_bound_km(double x, double y, std::int32_t c, std::int32_t r, std::int32_t dx, std::int32_t dy) const {
         if (!spatial_) return 0.0;
-        const auto gap = [&](double f, std::int32_t d) {
-            if (d > 0) return std::max(0.0, d * side_ - f);
-            if (d < 0) return std::max(0.0, f - (d + 1) * side_);
+        const auto gap = [&](double u, double u0, std::int32_t k, std::int32_t d) {
+            if (d > 0) return std::max(0.0, (u0 + k * side_) - u);
+            if (d < 0) return std::max(0.0, u - (u0 + (k + 1) * side_));
             return 0.0;
         };
         // Rounding must not push the bound above a true distance.
-        return gap_km(gap(fx, dx), gap(fy, dy)) * (1.0 - 1e-12);
+        return gap_km(gap(x, x0_, c, dx), gap(y, y0_, r, dy)) * (1.0 - 1e-12);
     }
+
     // The slot of (bucket, cell), made when missing.
     std::size_t slot(std::int64_t bucket, Column& col);
 

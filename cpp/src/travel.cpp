@@ -167,14 +167,21 @@ bool TravelModel::arrives_by(double depart_s, const Place& a, const Place& b, do
     const double km = metric_distance(a.x, a.y, b.x, b.y);
     // A trip that ends within its starting hour takes km at that hour's speed: decided here
     // when the answer is clear by more than the rounding of the full drive (else below).
-    if (km > 0.0 && std::isfinite(km) && std::abs(depart_s) < 1e15) {
-        const double hour = std::floor(depart_s / kHour);
-        auto of_day = static_cast<std::int64_t>(hour) % 24;
-        if (of_day < 0) of_day += 24;
-        const double speed = speeds_kmh_[speeds_kmh_.size() == 1 ? 0 : static_cast<std::size_t>(of_day)];
-        const double arrive = depart_s + km / speed * kHour;
-        if (speeds_kmh_.size() == 1 || arrive <= (hour + 1.0) * kHour) {
-            const double slack = 1e-6 + 1e-12 * std::abs(deadline_s);
+    if (km > 0.0 && std::isfinite(km) && std::isfinite(depart_s)) {
+        double seconds = km / speeds_kmh_[0] * kHour;  // one speed: drive_time's own sum
+        bool within_hour = true;
+        if (speeds_kmh_.size() > 1) {
+            // The hour as drive_time finds it, and an end clearly inside it: rounding must not
+            // carry the trip into the next hour, whose speed may be anything.
+            double now = std::fmod(depart_s, 86400.0);
+            if (now < 0.0) now += 86400.0;
+            const double hour_start = std::floor(now / kHour);
+            seconds = km / speeds_kmh_[static_cast<std::size_t>(hour_start) % 24] * kHour;
+            within_hour = now + seconds <= (hour_start + 1.0) * kHour - 1e-6;
+        }
+        if (within_hour) {
+            const double arrive = depart_s + seconds;
+            const double slack = 1e-6 + 1e-12 * std::max(std::abs(deadline_s), std::abs(depart_s));
             if (arrive <= deadline_s - slack) return true;
             if (arrive > deadline_s + slack) return false;
         }

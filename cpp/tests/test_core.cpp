@@ -94,6 +94,33 @@ void test_arrives_by() {
     }
     check(mismatches == 0, std::to_string(mismatches) + " of " + std::to_string(cases) +
                                " arrives_by answers differ from the full drive");
+    // Neighbouring hours a billion-fold apart (found in review): just before midnight the
+    // full drive takes hour 0's crawl, and a trip that ends by rounding in the next hour
+    // drives it at that hour's speed.
+    std::vector<double> wild(24, 30.0);
+    wild[23] = 1e6;
+    wild[0] = 1e-3;
+    wild[5] = 1e-2;
+    wild[6] = 1e7;
+    const TravelModel extreme(Metric::Manhattan, 1.0, wild);
+    const Place origin{0.0, 0.0, -1}, near{1.39e-9, 0.0, -1};
+    const double before_midnight = -6e-12;
+    const double arrival = before_midnight + extreme.travel_time(before_midnight, origin, near);
+    check(extreme.arrives_by(before_midnight, origin, near, 1e-3) == (arrival <= 1e-3),
+          "arrives_by just before midnight, hours a billion-fold apart");
+    int wild_mismatches = 0;
+    for (int k = 0; k < 20000; ++k) {
+        const double depart = (k % 2 ? 6.0 : 1.0) * 3600.0 - std::ldexp(unit(rng), -(k % 40));
+        const Place to{std::ldexp(unit(rng), -(k % 50)), 0.0, -1};
+        const double at = depart + extreme.travel_time(depart, origin, to);
+        for (const double offset : offsets) {
+            for (const double deadline : {at + offset, at - offset}) {
+                wild_mismatches += extreme.arrives_by(depart, origin, to, deadline) != (at <= deadline);
+            }
+        }
+    }
+    check(wild_mismatches == 0, std::to_string(wild_mismatches) +
+                                    " arrives_by answers differ from the full drive at hour edges with wild speeds");
 }
 
 void test_zone_matrix() {

@@ -79,7 +79,46 @@ void test_index_matches_scan(unsigned seed, bool depot, double max_idle, int res
 
 }  // namespace
 
+// Places a billion km from the origin, a cost near one ulp of them: a cell's bound must come
+// out at or below the true distance however the edges round, or the index passes over a gap
+// the scan takes (found in review: a new vehicle instead of an append 2e-7 cheaper).
+void test_far_from_the_origin() {
+    const double x0 = 1228985772.206624, y0 = 36877818.90720097;
+    std::vector<shareopt::DispatchOrder> orders;
+    std::vector<std::vector<std::int32_t>> chains;
+    const double width = 501.73750505111701, height = 224.85438249995596;
+    for (int k = 0; k < 1000; ++k) {  // spread over the box, days later
+        shareopt::DispatchOrder o;
+        o.pickup = o.dropoff = {x0 + width * (k % 17) / 16.0, y0 + height * (k % 13) / 12.0, -1};
+        o.pickup_time = 3 * 86400.0 + k;
+        o.dropoff_time = o.pickup_time + 10.0;
+        orders.push_back(o);
+    }
+    shareopt::DispatchOrder alone;
+    alone.pickup = alone.dropoff = {1228986090.8539042, 36877872.015081003, -1};
+    alone.pickup_time = 900.0;
+    alone.dropoff_time = 1000.0;
+    orders.push_back(alone);
+    for (std::int32_t k = 0; k < static_cast<std::int32_t>(orders.size()); ++k) chains.push_back({k});
+    shareopt::DispatchParams params;
+    params.deadhead_cost_per_km = 1.0;
+    params.max_idle_s = 1800.0;
+    params.vehicle_cost = 2.7293367566001595e-07;
+    shareopt::Dispatcher dispatcher(shareopt::TravelModel(shareopt::Metric::Manhattan, 1.0, {30.0}), params);
+    dispatcher.load(orders, chains);
+    shareopt::DispatchOrder offer;
+    offer.pickup = offer.dropoff = {1228986090.853904, 36877872.015081003, -1};
+    offer.pickup_time = 1100.0;
+    offer.dropoff_time = 1200.0;
+    offer.service_km = 0.0;
+    const auto fast = dispatcher.evaluate(offer, -INFINITY), scan = dispatcher.evaluate_exhaustive(offer, -INFINITY);
+    check(fast.vehicle == scan.vehicle && fast.after == scan.after && fast.after == 1000,
+          "far from the origin: the index appends after the lone order as the scan does (vehicle " +
+              std::to_string(fast.vehicle) + ", after " + std::to_string(fast.after) + ")");
+}
+
 int run_dispatch_index_tests() {
+    test_far_from_the_origin();
     for (unsigned seed = 0; seed < 3; ++seed) {
         test_index_matches_scan(seed, false, 1800.0);
         test_index_matches_scan(seed, true, 1800.0);
