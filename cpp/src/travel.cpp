@@ -30,6 +30,12 @@ void require_nonnegative_or_nan(const std::vector<double>& values, const std::st
     }
 }
 
+// Seconds since the last midnight, in [0, 86400] (86400 itself by rounding, just before one).
+inline double time_of_day(double t) {
+    const double now = std::fmod(t, 86400.0);
+    return now < 0.0 ? now + 86400.0 : now;
+}
+
 template <Metric M>
 inline double raw_distance(double ax, double ay, double bx, double by) {
     if constexpr (M == Metric::Manhattan) return std::fabs(ax - bx) + std::fabs(ay - by);
@@ -123,8 +129,7 @@ double TravelModel::drive_time(double depart_s, double dist_km) const {
     if (!std::isfinite(depart_s)) return std::nan("");
 
     // Only the time of day matters: work within one day so huge times keep their precision.
-    double now = std::fmod(depart_s, 86400.0);
-    if (now < 0.0) now += 86400.0;
+    double now = time_of_day(depart_s);
     const double start = now;
     double remaining = dist_km;
     // Whole days of driving cost exactly one day each: skip them so the loop is bounded.
@@ -173,8 +178,7 @@ bool TravelModel::arrives_by(double depart_s, const Place& a, const Place& b, do
         if (speeds_kmh_.size() > 1) {
             // The hour as drive_time finds it, and an end clearly inside it: rounding must not
             // carry the trip into the next hour, whose speed may be anything.
-            double now = std::fmod(depart_s, 86400.0);
-            if (now < 0.0) now += 86400.0;
+            const double now = time_of_day(depart_s);
             const double hour_start = std::floor(now / kHour);
             seconds = km / speeds_kmh_[static_cast<std::size_t>(hour_start) % 24] * kHour;
             within_hour = now + seconds <= (hour_start + 1.0) * kHour - 1e-6;
