@@ -53,10 +53,15 @@ class Instance:
         self.real = full_network(chainer, 10**9, real_costs=True)
         self.supply = network.supply
 
-    def ours(self):
-        plan = solve_trip_chains(self.orders, **self.kwargs)
+    def ours(self, auction: bool = True):
+        plan = solve_trip_chains(self.orders, auction=auction, **self.kwargs)
         assert plan.certified
         return plan
+
+    def simplex_alone(self, benchmark, rounds: int) -> None:
+        """The network simplex from its greedy start, no auction (how it was solved before)."""
+        plan = benchmark.pedantic(self.ours, kwargs={"auction": False}, rounds=rounds, iterations=1)
+        assert plan.objective == pytest.approx(self.ours().objective, abs=1e-6)
 
     def check_same_objective(self, plan, scaled_cost: float) -> None:
         # Costs rounded to 1/scale move a plan of A arcs by at most A / (2 scale).
@@ -137,6 +142,11 @@ def test_peer_ortools_20k(benchmark, medium, tmp_path):
     ortools_peer(benchmark, medium, tmp_path, rounds=3)
 
 
+@case("chains: 20,000 orders, max_idle 20 min", size=20_000, unit="orders", series="simplex alone")
+def test_peer_simplex_alone_20k(benchmark, medium):
+    medium.simplex_alone(benchmark, rounds=3)
+
+
 # ---------------------------------------------------------------- a re-solve from the last plan
 @pytest.fixture(scope="module")
 def resolve():
@@ -178,6 +188,12 @@ def test_ours_chains_100k(benchmark, big):
 @case("chains: 100,000 orders, max_idle 20 min", size=100_000, unit="orders", series="OR-Tools")
 def test_peer_ortools_100k(benchmark, big, tmp_path):
     ortools_peer(benchmark, big, tmp_path, rounds=1)
+
+
+@large
+@case("chains: 100,000 orders, max_idle 20 min", size=100_000, unit="orders", series="simplex alone")
+def test_peer_simplex_alone_100k(benchmark, big):
+    big.simplex_alone(benchmark, rounds=1)
 
 
 # ---------------------------------------------------------------- a full day (large)

@@ -151,11 +151,46 @@ def test_network_matches_highs(seed, n):
         with pytest.raises(InfeasibleError):
             solve_trip_chains(orders, **params)
         return
-    ours = solve_trip_chains(orders, successors=1, price_per_order=1, **params)
-    assert ours.certified and ours.status == "optimal"
-    assert ours.objective == pytest.approx(reference.objective, abs=1e-6)
-    check_plan(orders, ours, params, travel)
+    for auction in (True, False):
+        ours = solve_trip_chains(orders, successors=1, price_per_order=1, auction=auction, **params)
+        assert ours.certified and ours.status == "optimal"
+        assert ours.objective == pytest.approx(reference.objective, abs=1e-6)
+        check_plan(orders, ours, params, travel)
     check_plan(orders, reference, params, travel)
+
+
+def drive_rounds(orders, params, travel, **search):
+    """A TripChainer driven solve by solve until a pricing round adds nothing."""
+    chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
+                                orders.distance, chain_params(**params, **search))
+    chainer.add_candidate_arcs(np.inf)
+    while True:
+        assert chainer.solve_flow(np.inf) == "optimal"
+        added, complete = chainer.price(np.inf)
+        assert complete
+        if added == 0:
+            return chainer
+
+
+@pytest.mark.parametrize("depot", [None, (6.0, 6.0)])
+def test_auction_starts_and_restarts_reach_the_simplex_optimum(depot):
+    # One candidate each way, so that pricing adds many arcs and the auction solves again;
+    # a vehicle cost near the trips' margin makes skipping some orders pay.
+    orders = random_orders(7, 1500, span_s=6 * 3600.0, area_km=12.0)
+    params = {"vehicle_cost": 12.0, "deadhead_cost_per_km": 1.5, "max_idle": 1800.0}
+    if depot is not None:
+        params["depot"] = depot
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    simplex = drive_rounds(orders, params, travel, successors=1, auction=False)
+    auction = drive_rounds(orders, params, travel, successors=1)
+    assert simplex.auction_solves == 0
+    assert auction.auction_solves >= 2  # the first solve and at least one restart
+    assert auction.scaled_objective == simplex.scaled_objective  # the same integer optimum
+    assert not simplex.served().all()  # the skip arcs took part
+    # A fleet bound couples the chains: the simplex alone.
+    bounded = drive_rounds(orders, dict(params, max_vehicles=50), travel, successors=1)
+    assert bounded.auction_solves == 0
 
 
 @pytest.mark.parametrize("metric", ["manhattan", "euclidean", "haversine"])

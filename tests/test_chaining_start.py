@@ -45,30 +45,36 @@ def test_any_start_plan_reaches_the_same_certified_optimum(seed, n):
         check_plan(orders, warm, params, travel)
 
 
-def test_starting_from_the_optimum_saves_most_pivots():
+def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
     orders = so.synthetic_orders(4000, seed=2, places="xy")
     orders.revenue = 62.0 * orders.distance
     params = {"vehicle_cost": 160.0, "deadhead_cost_per_km": 3.1, "max_idle": 1200.0}
     best = solve_trip_chains(orders, **params)
     travel = TravelModel("manhattan", speed_kmh=25.0)
 
-    def first_solve(initial):
+    def first_solve(initial, auction):
         chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
                                     orders.pickup_xy, None, orders.dropoff_xy, None,
-                                    orders.revenue, orders.distance, chain_params(**params))
+                                    orders.revenue, orders.distance,
+                                    chain_params(**params, auction=auction))
         if initial is not None:
             kept = chainer.set_start_links(*start_links(initial, len(orders)))
             assert kept == sum(len(c) - 1 for c in best.chains)  # every link is compatible
         chainer.add_candidate_arcs(np.inf)
         assert chainer.solve_flow(np.inf) == "optimal"
+        assert chainer.auction_solves == (1 if auction and initial is None else 0)
         return chainer.pivots, chainer.scaled_objective
 
-    cold_pivots, cold_objective = first_solve(None)
-    warm_pivots, warm_objective = first_solve(best)
-    # Same model (the optimum's links are among the arcs either way, or it could not be
-    # better), far fewer pivots from a start that is already optimal.
-    assert warm_objective <= cold_objective
-    assert warm_pivots < cold_pivots / 2
+    greedy_pivots, greedy_objective = first_solve(None, auction=False)
+    warm_pivots, warm_objective = first_solve(best, auction=True)  # a start plan: no auction
+    auction_pivots, auction_objective = first_solve(None, auction=True)
+    # The optimum's links are among the arcs with a start plan, so that model is no worse; the
+    # other two are the same model. From a start that is optimal (the plan, or the auction's
+    # optimum of the model) the simplex has far fewer pivots to make than from the greedy.
+    assert warm_objective <= greedy_objective
+    assert auction_objective == greedy_objective
+    assert warm_pivots < greedy_pivots / 2
+    assert auction_pivots < greedy_pivots / 2
 
 
 def test_start_plan_is_checked():

@@ -48,6 +48,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     p.successors = params["successors"].cast<int>();
     p.price_per_order = params["price_per_order"].cast<int>();
     p.threads = params["threads"].cast<int>();
+    if (params.contains("auction")) p.auction = params["auction"].cast<bool>();
     py::gil_scoped_release release;
     return std::make_unique<TripChainer>(travel, orders, p);
 }
@@ -102,6 +103,7 @@ void bind_chaining(py::module_& m) {
         .def_property_readonly("arcs_in_model", &TripChainer::arcs_in_model)
         .def_property_readonly("arcs_priced", &TripChainer::arcs_priced)
         .def_property_readonly("pivots", &TripChainer::pivots)
+        .def_property_readonly("auction_solves", &TripChainer::auction_solves)
         .def_property_readonly("pricing_bound", &TripChainer::pricing_bound)
         .def_property_readonly("scaled_objective",
                                [](const TripChainer& s) { return static_cast<double>(s.scaled_objective()); })

@@ -207,7 +207,7 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     }
     const std::size_t before = pairs_.size();
     add_pairs(arcs);
-    start_from_greedy();
+    if (!auction_applies()) start_from_greedy();  // else the first solve starts from the auction
     return static_cast<std::int64_t>(pairs_.size() - before);
 }
 

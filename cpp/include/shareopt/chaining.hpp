@@ -39,6 +39,9 @@ struct ChainParams : FleetCosts {
                                // (0: by the density of compatible pairs, 5 to 16)
     int price_per_order = 4;   // most negative arcs added per order and pricing round
     int threads = 0;        // 0: hardware concurrency
+    // Without a fleet bound, start the simplex from an auction's optimum of the model
+    // (chain_auction.cpp) when it starts afresh; false: from the greedy plan. Both are exact.
+    bool auction = true;
 };
 
 // One compatibility arc i -> j (order j may follow order i) with its scaled integer cost.
@@ -112,7 +115,8 @@ public:
     std::vector<double> potentials() const;       // per node, in cost units, source at 0
     std::int64_t arcs_in_model() const { return static_cast<std::int64_t>(pairs_.size()); }
     std::int64_t arcs_priced() const { return arcs_priced_; }
-    std::int64_t pivots() const { return flow_.pivots(); }
+    std::int64_t pivots() const { return earlier_pivots_ + flow_.pivots(); }
+    std::int64_t auction_solves() const { return auction_solves_; }
     long double scaled_objective() const { return flow_.total_cost(); }
 
     // Real-valued cost pieces of order i (what the scaled arcs round).
@@ -130,6 +134,14 @@ private:
     }
     int thread_count() const;
     int candidates_per_order() const;  // params_.successors, or chosen by density
+    NetworkSimplex fresh_flow() const;  // supplies, base arcs and the pair arcs so far
+    // The auction start (chain_auction.cpp): whether it applies (no fleet bound, no start plan,
+    // every pickup may start a vehicle); the model solved as an assignment, its matching left
+    // as the start plan's links (false: stopped by the time limit); the simplex started from
+    // it on a tree close to the auction's duals (false: no such tree).
+    bool auction_applies() const;
+    bool solve_by_auction(double time_limit_s);
+    bool start_simplex_from_auction();
 
     const TravelModel travel_;
     ChainParams params_;
@@ -155,6 +167,12 @@ private:
     std::unique_ptr<CellIndex> dropoffs_;     // drop-offs by cell and drop-off time
     std::unique_ptr<CellIndex> all_pickups_;   // every pickup by time (one cell)
     NetworkSimplex flow_;
+    std::int64_t cost_bound_ = 0;          // largest |scaled cost| of any arc
+    std::int64_t arcs_at_last_solve_ = 0;  // pair arcs in the model when the last solve began
+    std::int64_t earlier_pivots_ = 0;      // pivots of simplex runs the auction replaced
+    std::int64_t auction_solves_ = 0;
+    std::vector<std::int32_t> auction_match_;  // the last auction's matching and duals
+    std::vector<std::int64_t> auction_price_, auction_profit_;
 };
 
 }  // namespace shareopt

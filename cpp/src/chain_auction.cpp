@@ -1,0 +1,340 @@
+// The start of a trip-chain solve without a fleet bound: the model as an assignment, solved
+// by an epsilon-scaling forward-reverse auction (Bertsekas), then handed to the network
+// simplex as a basis close to optimal in both plan and duals.
+//
+// Without a fleet bound the source and the sink are one hub, so the flow model is a maximum
+// weight matching: linking drop-off i (a person) to pickup j (an object) saves
+// w_ij = start_j + end_i - cost_ij against ending i's chain and starting a vehicle at j (the
+// own arc i -> i skips an unprofitable order). A person may stay unmatched (its chain ends)
+// and an object unowned (a vehicle starts there), which then must cost nothing: its price is
+// 0. Values are multiplied by K = n + 1, so with epsilon = 1 in the last phase the matching is
+// optimal for the model (the duality gap is at most n epsilon < K, below one unit of the
+// integer costs). On this model the auction needs far less time than the simplex from a
+// greedy start (100,000 orders: 1.7 s against 10 s); the simplex then only repairs the duals
+// and carries the pricing rounds.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "shareopt/chaining.hpp"
+
+namespace shareopt {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::int64_t kAuctionRatio = 8;  // epsilon falls 8-fold per phase (4 to 8 were best)
+
+// Drop-off i may take pickup head[k] for k in [start[i], start[i + 1]) for value[k] > 0; the
+// same arcs by pickup in rstart, rperson and rvalue.
+struct Bids {
+    std::vector<std::int64_t> start;
+    std::vector<std::int32_t> head;
+    std::vector<std::int64_t> value;
+    std::vector<std::int64_t> rstart;
+    std::vector<std::int32_t> rperson;
+    std::vector<std::int64_t> rvalue;
+    std::int64_t largest = 0;
+};
+
+struct Market {
+    std::vector<std::int64_t> price;  // per pickup
+    std::vector<std::int32_t> owner;  // per pickup: the drop-off that took it, or -1
+    std::vector<std::int32_t> match;  // per drop-off: its pickup, or -1
+    std::vector<std::int64_t> held;   // per drop-off: the value of its match
+
+    std::int64_t profit(std::size_t i) const {
+        return match[i] >= 0 ? held[i] - price[static_cast<std::size_t>(match[i])] : 0;
+    }
+};
+
+// The best and second-best offers seen (both at least 0, the outside option), and who made
+// the best at what value.
+struct TopTwo {
+    std::int64_t best = 0, second = 0, value = 0;
+    std::int32_t who = -1;
+    void offer(std::int64_t net, std::int32_t id, std::int64_t with_value) {
+        if (net > best) {
+            second = best;
+            best = net;
+            who = id;
+            value = with_value;
+        } else if (net > second) {
+            second = net;
+        }
+    }
+};
+
+// Persons whose match is no longer within epsilon of their best option (epsilon fell) let it
+// go; their pickups keep their prices until the reverse pass.
+void release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon) {
+    for (std::size_t i = 0; i + 1 < bids.start.size(); ++i) {
+        const std::int32_t mine = market.match[i];
+        if (mine < 0) continue;
+        std::int64_t best = 0;
+        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            best = std::max(best, bids.value[kk] - market.price[static_cast<std::size_t>(bids.head[kk])]);
+        }
+        if (market.profit(i) >= best - epsilon) continue;
+        market.match[i] = -1;
+        market.owner[static_cast<std::size_t>(mine)] = -1;
+    }
+}
+
+// Forward auction: each unmatched person bids for its best pickup, raising the price by what
+// it prefers it over its second option (ending the chain is worth 0) plus epsilon.
+bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Clock::time_point deadline,
+                     bool timed) {
+    std::vector<std::int32_t> stack;
+    for (std::size_t i = bids.start.size() - 1; i-- > 0;) {
+        if (market.match[i] < 0 && bids.start[i] < bids.start[i + 1]) stack.push_back(static_cast<std::int32_t>(i));
+    }
+    std::int64_t polled = 0;
+    while (!stack.empty()) {
+        if (timed && (++polled & 4095) == 0 && Clock::now() > deadline) return false;
+        const auto i = static_cast<std::size_t>(stack.back());
+        stack.pop_back();
+        TopTwo top;
+        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            top.offer(bids.value[kk] - market.price[static_cast<std::size_t>(bids.head[kk])], bids.head[kk],
+                      bids.value[kk]);
+        }
+        if (top.who < 0) continue;  // nothing pays more than ending here; prices only rise
+        const auto j = static_cast<std::size_t>(top.who);
+        market.price[j] += top.best - top.second + epsilon;
+        if (market.owner[j] >= 0) {
+            market.match[static_cast<std::size_t>(market.owner[j])] = -1;
+            stack.push_back(market.owner[j]);
+        }
+        market.owner[j] = static_cast<std::int32_t>(i);
+        market.match[i] = top.who;
+        market.held[i] = top.value;
+    }
+    return true;
+}
+
+// Reverse auction for the pickups nobody holds at a positive price: each lowers its price to
+// win the person it is worth most to over that person's present profit, just below the next
+// one (or to 0, unheld, when nobody gains more than epsilon), and that person's old pickup
+// takes its turn. Prices only fall and every person stays within epsilon of its best, so the
+// forward auction's slack holds throughout, and in the end every unheld pickup costs 0.
+// Resetting those prices to 0 instead set off price wars: their old bidders came back.
+void reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon) {
+    std::vector<std::int32_t> work;
+    for (std::size_t j = 0; j < market.owner.size(); ++j) {
+        if (market.owner[j] < 0 && market.price[j] > 0) work.push_back(static_cast<std::int32_t>(j));
+    }
+    while (!work.empty()) {
+        const auto j = static_cast<std::size_t>(work.back());
+        work.pop_back();
+        if (market.owner[j] >= 0 || market.price[j] == 0) continue;
+        TopTwo top;
+        for (std::int64_t k = bids.rstart[j]; k < bids.rstart[j + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            const auto person = bids.rperson[kk];
+            top.offer(bids.rvalue[kk] - market.profit(static_cast<std::size_t>(person)), person, bids.rvalue[kk]);
+        }
+        if (top.who < 0 || top.best <= epsilon) {
+            market.price[j] = 0;
+            continue;
+        }
+        market.price[j] = std::max<std::int64_t>(0, top.second - epsilon);
+        const auto i = static_cast<std::size_t>(top.who);
+        const std::int32_t old = market.match[i];
+        if (old >= 0) {
+            market.owner[static_cast<std::size_t>(old)] = -1;
+            if (market.price[static_cast<std::size_t>(old)] > 0) work.push_back(old);
+        }
+        market.match[i] = static_cast<std::int32_t>(j);
+        market.owner[j] = top.who;
+        market.held[i] = top.value;
+    }
+}
+
+}  // namespace
+
+bool TripChainer::auction_applies() const {
+    if (!params_.auction || !start_next_.empty()) return false;  // a start plan seeds the simplex
+    if (fleet_ < static_cast<std::int64_t>(n_)) return false;  // a fleet bound couples the chains
+    for (std::size_t j = 0; j < n_; ++j) {
+        if (base_arcs_[1 + 3 * j].upper == 0) return false;  // a pickup no new vehicle may serve
+    }
+    // Values times K must stay far from overflow (prices stay below twice the largest).
+    const double largest = 2.0 * static_cast<double>(cost_bound_) * static_cast<double>(n_ + 1);
+    return largest < std::ldexp(1.0, 60);
+}
+
+bool TripChainer::solve_by_auction(double time_limit_s) {
+    const auto unit = static_cast<std::int64_t>(n_ + 1);
+    bool timed = false;
+    Clock::time_point deadline = Clock::time_point::max();
+    if (std::isfinite(time_limit_s)) {
+        timed = true;
+        deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
+    }
+    // The arcs that save something, by drop-off and by pickup.
+    Bids bids;
+    const auto saving = [&](std::size_t i, std::size_t j, std::int64_t cost) {
+        return base_arcs_[1 + 3 * j].cost + base_arcs_[3 + 3 * i].cost - cost;
+    };
+    const auto skip_saving = [&](std::size_t i) {
+        const BaseArc& skip = base_arcs_[2 + 3 * i];
+        return skip.upper != 0 ? saving(i, i, skip.cost) : std::int64_t{0};
+    };
+    bids.start.assign(n_ + 1, 0);
+    bids.rstart.assign(n_ + 1, 0);
+    const auto count = [&](std::size_t i, std::size_t j, std::int64_t value) {
+        if (value <= 0) return;
+        ++bids.start[i + 1];
+        ++bids.rstart[j + 1];
+    };
+    for (const PairArc& arc : pairs_) {
+        const auto i = static_cast<std::size_t>(arc.from), j = static_cast<std::size_t>(arc.to);
+        count(i, j, saving(i, j, arc.cost));
+    }
+    for (std::size_t i = 0; i < n_; ++i) count(i, i, skip_saving(i));
+    for (std::size_t i = 0; i < n_; ++i) {
+        bids.start[i + 1] += bids.start[i];
+        bids.rstart[i + 1] += bids.rstart[i];
+    }
+    const auto total = static_cast<std::size_t>(bids.start[n_]);
+    bids.head.resize(total);
+    bids.value.resize(total);
+    bids.rperson.resize(total);
+    bids.rvalue.resize(total);
+    std::vector<std::int64_t> fill(bids.start.begin(), bids.start.end() - 1);
+    std::vector<std::int64_t> rfill(bids.rstart.begin(), bids.rstart.end() - 1);
+    const auto put = [&](std::size_t i, std::size_t j, std::int64_t value) {
+        if (value <= 0) return;
+        const auto k = static_cast<std::size_t>(fill[i]++), r = static_cast<std::size_t>(rfill[j]++);
+        bids.head[k] = static_cast<std::int32_t>(j);
+        bids.value[k] = value * unit;
+        bids.rperson[r] = static_cast<std::int32_t>(i);
+        bids.rvalue[r] = value * unit;
+        bids.largest = std::max(bids.largest, value * unit);
+    };
+    for (const PairArc& arc : pairs_) {
+        const auto i = static_cast<std::size_t>(arc.from), j = static_cast<std::size_t>(arc.to);
+        put(i, j, saving(i, j, arc.cost));
+    }
+    for (std::size_t i = 0; i < n_; ++i) put(i, i, skip_saving(i));
+
+    Market market;
+    market.price.assign(n_, 0);
+    market.owner.assign(n_, -1);
+    market.match.assign(n_, -1);
+    market.held.assign(n_, 0);
+    bool finished = true;
+    for (std::int64_t epsilon = std::max<std::int64_t>(1, bids.largest / 4);; epsilon = std::max<std::int64_t>(1, epsilon / kAuctionRatio)) {
+        release_out_of_slack(market, bids, epsilon);
+        if (!forward_auction(market, bids, epsilon, deadline, timed)) {
+            finished = false;
+            break;
+        }
+        reverse_auction(market, bids, epsilon);
+        if (epsilon == 1) break;
+    }
+    // The matching (optimal, or the best so far) as the start plan's links.
+    start_next_.assign(n_, -1);
+    start_prev_.assign(n_, -1);
+    auction_match_ = market.match;
+    auction_price_ = market.price;
+    auction_profit_.assign(n_, 0);
+    for (std::size_t i = 0; i < n_; ++i) {
+        std::int64_t best = 0;
+        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            best = std::max(best, bids.value[kk] - market.price[static_cast<std::size_t>(bids.head[kk])]);
+        }
+        auction_profit_[i] = best;
+        const std::int32_t j = market.match[i];
+        if (j < 0 || static_cast<std::size_t>(j) == i) continue;
+        start_next_[i] = j;
+        start_prev_[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(i);
+    }
+    return finished;
+}
+
+bool TripChainer::start_simplex_from_auction() {
+    const auto unit = static_cast<std::int64_t>(n_ + 1);
+    // The model's arcs out of each drop-off, by index.
+    std::vector<std::int64_t> out_start(n_ + 1, 0);
+    for (const PairArc& arc : pairs_) ++out_start[static_cast<std::size_t>(arc.from) + 1];
+    for (std::size_t i = 0; i < n_; ++i) out_start[i + 1] += out_start[i];
+    std::vector<std::int64_t> out_arc(pairs_.size());
+    {
+        std::vector<std::int64_t> fill(out_start.begin(), out_start.end() - 1);
+        for (std::size_t k = 0; k < pairs_.size(); ++k) {
+            out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
+        }
+    }
+    // Potentials from the auction's duals (its units, the hub at 0): a pickup is worth its
+    // start cost less its price, a drop-off its profit less its end cost.
+    const auto pickup_value = [&](std::size_t j) { return unit * base_arcs_[1 + 3 * j].cost - auction_price_[j]; };
+    const auto dropoff_value = [&](std::size_t i) { return auction_profit_[i] - unit * base_arcs_[3 + 3 * i].cost; };
+
+    // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
+    // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that
+    // pickup below it and hangs itself from the sink or from a pickup already in the tree, by
+    // the arc of least reduced cost: zero-flow tree arcs then point to the root (strongly
+    // feasible) and the tree's potentials stay close to the auction's duals, so the simplex
+    // has little left to do (100,000 orders: 250,000 pivots against 3.1 million).
+    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
+    std::vector<std::uint8_t> placed(n_, 0);  // per pickup: in the tree already
+    std::int64_t starts = 0;
+    for (std::size_t j = 0; j < n_; ++j) {
+        placed[j] = 1;
+        tree[2 + 2 * j] = static_cast<std::int64_t>(1 + 3 * j);  // a new vehicle, unless linked below
+    }
+    std::vector<std::int64_t> link_arc(n_, -1);
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n_; ++i) {
+        const std::int32_t j = auction_match_[i];
+        if (j < 0) {
+            tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);  // the chain ends
+            continue;
+        }
+        placed[static_cast<std::size_t>(j)] = 0;
+        order.push_back(i);
+        if (static_cast<std::size_t>(j) == i) {
+            link_arc[i] = static_cast<std::int64_t>(2 + 3 * i);
+            continue;
+        }
+        for (std::int64_t p = out_start[i]; p < out_start[i + 1] && link_arc[i] < 0; ++p) {
+            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
+            if (pairs_[k].to == j) link_arc[i] = pair_arc(k);
+        }
+        if (link_arc[i] < 0) return false;  // not an arc of the model
+    }
+    for (std::size_t j = 0; j < n_; ++j) starts += placed[j];
+    tree[1] = starts < fleet_ ? 0 : -1;  // the sink under the source while vehicles are spare
+    // Latest drop-offs first, so that the pickups they may hang from are mostly placed.
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return dropoff_time_[a] != dropoff_time_[b] ? dropoff_time_[a] > dropoff_time_[b] : a > b;
+    });
+    for (const std::size_t i : order) {
+        const auto j = static_cast<std::size_t>(auction_match_[i]);
+        std::int64_t best_arc = static_cast<std::int64_t>(3 + 3 * i);
+        std::int64_t best = auction_profit_[i];  // the end arc's reduced cost
+        for (std::int64_t p = out_start[i]; p < out_start[i + 1]; ++p) {
+            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
+            const auto to = static_cast<std::size_t>(pairs_[k].to);
+            if (to == j || !placed[to]) continue;
+            const std::int64_t reduced = unit * pairs_[k].cost + dropoff_value(i) - pickup_value(to);
+            if (reduced < best) {
+                best = reduced;
+                best_arc = pair_arc(k);
+            }
+        }
+        tree[3 + 2 * i] = best_arc;
+        tree[2 + 2 * j] = link_arc[i];
+        placed[j] = 1;
+    }
+    return flow_.start_from_tree(tree) || flow_.start_from_tree(tree, {}, true);
+}
+
+}  // namespace shareopt
