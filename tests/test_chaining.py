@@ -188,6 +188,19 @@ def test_auction_starts_and_restarts_reach_the_simplex_optimum(depot):
     assert auction.auction_solves >= 2  # the first solve and at least one restart
     assert auction.scaled_objective == simplex.scaled_objective  # the same integer optimum
     assert not simplex.served().all()  # the skip arcs took part
+    # A time limit that stops the auction of a re-solve leaves the last optimum to build on, not
+    # the part-finished auction's plan (which was twice as dear before the fix).
+    chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
+                                orders.distance, chain_params(**params, successors=1))
+    chainer.add_candidate_arcs(np.inf)
+    assert chainer.solve_flow(np.inf) == "optimal"
+    last = chainer.scaled_objective
+    added, _ = chainer.price(np.inf)
+    assert 50 * added > chainer.arcs_in_model  # enough new arcs for the auction to run again
+    assert chainer.solve_flow(0.0) == "time_limit"
+    assert chainer.auction_solves == 2
+    assert chainer.scaled_objective <= last
     # A fleet bound couples the chains: the simplex alone.
     bounded = drive_rounds(orders, dict(params, max_vehicles=50), travel, successors=1)
     assert bounded.auction_solves == 0

@@ -110,6 +110,9 @@ def test_start_plan_is_checked():
     chainer.add_candidate_arcs(np.inf)
     with pytest.raises(RuntimeError, match="before the candidate arcs"):
         chainer.set_start_links(np.array([0]), np.array([1]))
+    # A plan that kept no link is no plan: the first solve starts from the auction.
+    assert chainer.solve_flow(np.inf) == "optimal"
+    assert chainer.auction_solves == 1
 
 
 def test_chains_csv_round_trips_to_a_start_plan(tmp_path):

@@ -50,7 +50,7 @@ bool parallel_blocks(std::size_t n, int threads, Clock::time_point deadline, boo
 }
 
 Clock::time_point deadline_after(double seconds, bool& timed) {
-    timed = std::isfinite(seconds);
+    timed = std::isfinite(seconds) && seconds < 1e9;  // beyond, the clock's count would overflow
     if (!timed) return Clock::time_point::max();
     return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }

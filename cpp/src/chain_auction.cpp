@@ -25,6 +25,22 @@ namespace shareopt {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The time limit, polled every 1024 steps of any pass (one count across passes and phases).
+struct Deadline {
+    Clock::time_point at = Clock::time_point::max();
+    bool timed = false;
+    std::int64_t polled = 0;
+    explicit Deadline(double seconds) {
+        // Beyond about 30 years the clock's nanosecond count would overflow: no limit.
+        if (std::isfinite(seconds) && seconds < 1e9) {
+            timed = true;
+            at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+        }
+    }
+    bool passed() { return timed && (++polled & 1023) == 0 && Clock::now() > at; }
+};
+
 constexpr std::int64_t kAuctionRatio = 8;  // epsilon falls 8-fold per phase (4 to 8 were best)
 
 // Drop-off i may take pickup head[k] for k in [start[i], start[i + 1]) for value[k] > 0; the
@@ -69,8 +85,9 @@ struct TopTwo {
 
 // Persons whose match is no longer within epsilon of their best option (epsilon fell) let it
 // go; their pickups keep their prices until the reverse pass.
-void release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon) {
+bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
     for (std::size_t i = 0; i + 1 < bids.start.size(); ++i) {
+        if (deadline.passed()) return false;
         const std::int32_t mine = market.match[i];
         if (mine < 0) continue;
         std::int64_t best = 0;
@@ -82,19 +99,18 @@ void release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon
         market.match[i] = -1;
         market.owner[static_cast<std::size_t>(mine)] = -1;
     }
+    return true;
 }
 
 // Forward auction: each unmatched person bids for its best pickup, raising the price by what
 // it prefers it over its second option (ending the chain is worth 0) plus epsilon.
-bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Clock::time_point deadline,
-                     bool timed) {
+bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
     std::vector<std::int32_t> stack;
     for (std::size_t i = bids.start.size() - 1; i-- > 0;) {
         if (market.match[i] < 0 && bids.start[i] < bids.start[i + 1]) stack.push_back(static_cast<std::int32_t>(i));
     }
-    std::int64_t polled = 0;
     while (!stack.empty()) {
-        if (timed && (++polled & 4095) == 0 && Clock::now() > deadline) return false;
+        if (deadline.passed()) return false;
         const auto i = static_cast<std::size_t>(stack.back());
         stack.pop_back();
         TopTwo top;
@@ -123,12 +139,13 @@ bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Clo
 // takes its turn. Prices only fall and every person stays within epsilon of its best, so the
 // forward auction's slack holds throughout, and in the end every unheld pickup costs 0.
 // Resetting those prices to 0 instead set off price wars: their old bidders came back.
-void reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon) {
+bool reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
     std::vector<std::int32_t> work;
     for (std::size_t j = 0; j < market.owner.size(); ++j) {
         if (market.owner[j] < 0 && market.price[j] > 0) work.push_back(static_cast<std::int32_t>(j));
     }
     while (!work.empty()) {
+        if (deadline.passed()) return false;
         const auto j = static_cast<std::size_t>(work.back());
         work.pop_back();
         if (market.owner[j] >= 0 || market.price[j] == 0) continue;
@@ -153,6 +170,7 @@ void reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon) {
         market.owner[j] = top.who;
         market.held[i] = top.value;
     }
+    return true;
 }
 
 }  // namespace
@@ -163,19 +181,15 @@ bool TripChainer::auction_applies() const {
     for (std::size_t j = 0; j < n_; ++j) {
         if (base_arcs_[1 + 3 * j].upper == 0) return false;  // a pickup no new vehicle may serve
     }
-    // Values times K must stay far from overflow (prices stay below twice the largest).
-    const double largest = 2.0 * static_cast<double>(cost_bound_) * static_cast<double>(n_ + 1);
+    // Values times K must stay far from overflow: a value is at most start + end - cost (three
+    // scaled costs), a price at most the largest value plus epsilon.
+    const double largest = 4.0 * static_cast<double>(cost_bound_) * static_cast<double>(n_ + 1);
     return largest < std::ldexp(1.0, 60);
 }
 
 bool TripChainer::solve_by_auction(double time_limit_s) {
     const auto unit = static_cast<std::int64_t>(n_ + 1);
-    bool timed = false;
-    Clock::time_point deadline = Clock::time_point::max();
-    if (std::isfinite(time_limit_s)) {
-        timed = true;
-        deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
-    }
+    Deadline deadline(time_limit_s);
     // The arcs that save something, by drop-off and by pickup.
     Bids bids;
     const auto saving = [&](std::size_t i, std::size_t j, std::int64_t cost) {
@@ -230,12 +244,11 @@ bool TripChainer::solve_by_auction(double time_limit_s) {
     market.held.assign(n_, 0);
     bool finished = true;
     for (std::int64_t epsilon = std::max<std::int64_t>(1, bids.largest / 4);; epsilon = std::max<std::int64_t>(1, epsilon / kAuctionRatio)) {
-        release_out_of_slack(market, bids, epsilon);
-        if (!forward_auction(market, bids, epsilon, deadline, timed)) {
+        if (!release_out_of_slack(market, bids, epsilon, deadline) ||
+            !forward_auction(market, bids, epsilon, deadline) || !reverse_auction(market, bids, epsilon, deadline)) {
             finished = false;
             break;
         }
-        reverse_auction(market, bids, epsilon);
         if (epsilon == 1) break;
     }
     // The matching (optimal, or the best so far) as the start plan's links.

@@ -261,8 +261,10 @@ std::int64_t TripChainer::set_start_links(const std::int32_t* from, const std::i
             prev[static_cast<std::size_t>(j)] = -1;
         }
     }
-    start_next_ = std::move(next);
-    start_prev_ = std::move(prev);
+    if (kept > 0) {  // none kept: no plan, so the first solve may start from the auction
+        start_next_ = std::move(next);
+        start_prev_ = std::move(prev);
+    }
     return kept;
 }
 
@@ -277,17 +279,25 @@ FlowStatus TripChainer::solve_flow(double time_limit_s) {
     const bool many_new = 50 * (arcs - arcs_at_last_solve_) > arcs;
     arcs_at_last_solve_ = arcs;
     if (!auction_applies() || (flow_.started() && !many_new)) return flow_.solve(time_limit_s);
-    if (flow_.started()) {
-        earlier_pivots_ += flow_.pivots();
-        flow_ = fresh_flow();
-    }
     ++auction_solves_;
-    const bool finished = solve_by_auction(time_limit_s);
-    if (!start_simplex_from_auction()) start_from_greedy();
+    if (solve_by_auction(time_limit_s)) {
+        if (flow_.started()) {  // a re-solve: a fresh simplex on every arc, from the auction's plan
+            earlier_pivots_ += flow_.pivots();
+            flow_ = fresh_flow();
+        }
+        if (!start_simplex_from_auction()) start_from_greedy();
+    } else {
+        // Stopped by the time limit: a part-finished auction is no plan to keep. A re-solve
+        // goes on from the last optimum (the simplex holds every arc), a first solve from the
+        // greedy plan.
+        start_next_.clear();
+        start_prev_.clear();
+        if (!flow_.started()) start_from_greedy();
+    }
     start_next_.clear();  // the auction's links started this solve only
     start_prev_.clear();
     const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-    return flow_.solve(finished ? time_limit_s - spent : 0.0);
+    return flow_.solve(time_limit_s - spent);
 }
 
 bool TripChainer::start_from_greedy() {
