@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "chain_deadline.hpp"
 #include "chain_index.hpp"
 #include "shareopt/chaining.hpp"
 
@@ -16,7 +17,7 @@ namespace shareopt {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = ChainClock;
 constexpr double kSafe = 1.0 - 1e-9;
 // Candidate search: compatible places taken per cell, and places read per cell at most.
 constexpr std::int32_t kPerCell = 3;
@@ -47,12 +48,6 @@ bool parallel_blocks(std::size_t n, int threads, Clock::time_point deadline, boo
     run(0);
     for (auto& thread : pool) thread.join();
     return !late;
-}
-
-Clock::time_point deadline_after(double seconds, bool& timed) {
-    timed = std::isfinite(seconds) && seconds < 1e9;  // beyond, the clock's count would overflow
-    if (!timed) return Clock::time_point::max();
-    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
 // The k smallest (key, id) pairs seen, as a max-heap.

@@ -13,33 +13,16 @@
 // greedy start (100,000 orders: 1.7 s against 10 s); the simplex then only repairs the duals
 // and carries the pricing rounds.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "chain_deadline.hpp"
 #include "shareopt/chaining.hpp"
 
 namespace shareopt {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// The time limit, polled every 1024 steps of any pass (one count across passes and phases).
-struct Deadline {
-    Clock::time_point at = Clock::time_point::max();
-    bool timed = false;
-    std::int64_t polled = 0;
-    explicit Deadline(double seconds) {
-        // Beyond about 30 years the clock's nanosecond count would overflow: no limit.
-        if (std::isfinite(seconds) && seconds < 1e9) {
-            timed = true;
-            at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-        }
-    }
-    bool passed() { return timed && (++polled & 1023) == 0 && Clock::now() > at; }
-};
 
 constexpr std::int64_t kAuctionRatio = 8;  // epsilon falls 8-fold per phase (4 to 8 were best)
 
@@ -64,6 +47,15 @@ struct Market {
     std::int64_t profit(std::size_t i) const {
         return match[i] >= 0 ? held[i] - price[static_cast<std::size_t>(match[i])] : 0;
     }
+    // What person i's best option is worth at these prices (0: ending its chain).
+    std::int64_t best_net(const Bids& bids, std::size_t i) const {
+        std::int64_t best = 0;
+        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
+            const auto kk = static_cast<std::size_t>(k);
+            best = std::max(best, bids.value[kk] - price[static_cast<std::size_t>(bids.head[kk])]);
+        }
+        return best;
+    }
 };
 
 // The best and second-best offers seen (both at least 0, the outside option), and who made
@@ -85,17 +77,12 @@ struct TopTwo {
 
 // Persons whose match is no longer within epsilon of their best option (epsilon fell) let it
 // go; their pickups keep their prices until the reverse pass.
-bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
+bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon, PolledDeadline& deadline) {
     for (std::size_t i = 0; i + 1 < bids.start.size(); ++i) {
         if (deadline.passed()) return false;
         const std::int32_t mine = market.match[i];
         if (mine < 0) continue;
-        std::int64_t best = 0;
-        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
-            const auto kk = static_cast<std::size_t>(k);
-            best = std::max(best, bids.value[kk] - market.price[static_cast<std::size_t>(bids.head[kk])]);
-        }
-        if (market.profit(i) >= best - epsilon) continue;
+        if (market.profit(i) >= market.best_net(bids, i) - epsilon) continue;
         market.match[i] = -1;
         market.owner[static_cast<std::size_t>(mine)] = -1;
     }
@@ -104,7 +91,7 @@ bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon
 
 // Forward auction: each unmatched person bids for its best pickup, raising the price by what
 // it prefers it over its second option (ending the chain is worth 0) plus epsilon.
-bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
+bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, PolledDeadline& deadline) {
     std::vector<std::int32_t> stack;
     for (std::size_t i = bids.start.size() - 1; i-- > 0;) {
         if (market.match[i] < 0 && bids.start[i] < bids.start[i + 1]) stack.push_back(static_cast<std::int32_t>(i));
@@ -139,7 +126,7 @@ bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Dea
 // takes its turn. Prices only fall and every person stays within epsilon of its best, so the
 // forward auction's slack holds throughout, and in the end every unheld pickup costs 0.
 // Resetting those prices to 0 instead set off price wars: their old bidders came back.
-bool reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon, Deadline& deadline) {
+bool reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon, PolledDeadline& deadline) {
     std::vector<std::int32_t> work;
     for (std::size_t j = 0; j < market.owner.size(); ++j) {
         if (market.owner[j] < 0 && market.price[j] > 0) work.push_back(static_cast<std::int32_t>(j));
@@ -189,7 +176,7 @@ bool TripChainer::auction_applies() const {
 
 bool TripChainer::solve_by_auction(double time_limit_s) {
     const auto unit = static_cast<std::int64_t>(n_ + 1);
-    Deadline deadline(time_limit_s);
+    PolledDeadline deadline(time_limit_s);
     // The arcs that save something, by drop-off and by pickup.
     Bids bids;
     const auto saving = [&](std::size_t i, std::size_t j, std::int64_t cost) {
@@ -201,16 +188,21 @@ bool TripChainer::solve_by_auction(double time_limit_s) {
     };
     bids.start.assign(n_ + 1, 0);
     bids.rstart.assign(n_ + 1, 0);
-    const auto count = [&](std::size_t i, std::size_t j, std::int64_t value) {
-        if (value <= 0) return;
+    const auto each_bid = [&](auto&& visit) {  // pair arcs, then own arcs, that save something
+        for (const PairArc& arc : pairs_) {
+            const auto i = static_cast<std::size_t>(arc.from), j = static_cast<std::size_t>(arc.to);
+            const std::int64_t value = saving(i, j, arc.cost);
+            if (value > 0) visit(i, j, value);
+        }
+        for (std::size_t i = 0; i < n_; ++i) {
+            const std::int64_t value = skip_saving(i);
+            if (value > 0) visit(i, i, value);
+        }
+    };
+    each_bid([&](std::size_t i, std::size_t j, std::int64_t) {
         ++bids.start[i + 1];
         ++bids.rstart[j + 1];
-    };
-    for (const PairArc& arc : pairs_) {
-        const auto i = static_cast<std::size_t>(arc.from), j = static_cast<std::size_t>(arc.to);
-        count(i, j, saving(i, j, arc.cost));
-    }
-    for (std::size_t i = 0; i < n_; ++i) count(i, i, skip_saving(i));
+    });
     for (std::size_t i = 0; i < n_; ++i) {
         bids.start[i + 1] += bids.start[i];
         bids.rstart[i + 1] += bids.rstart[i];
@@ -222,54 +214,41 @@ bool TripChainer::solve_by_auction(double time_limit_s) {
     bids.rvalue.resize(total);
     std::vector<std::int64_t> fill(bids.start.begin(), bids.start.end() - 1);
     std::vector<std::int64_t> rfill(bids.rstart.begin(), bids.rstart.end() - 1);
-    const auto put = [&](std::size_t i, std::size_t j, std::int64_t value) {
-        if (value <= 0) return;
+    each_bid([&](std::size_t i, std::size_t j, std::int64_t value) {
         const auto k = static_cast<std::size_t>(fill[i]++), r = static_cast<std::size_t>(rfill[j]++);
         bids.head[k] = static_cast<std::int32_t>(j);
         bids.value[k] = value * unit;
         bids.rperson[r] = static_cast<std::int32_t>(i);
         bids.rvalue[r] = value * unit;
         bids.largest = std::max(bids.largest, value * unit);
-    };
-    for (const PairArc& arc : pairs_) {
-        const auto i = static_cast<std::size_t>(arc.from), j = static_cast<std::size_t>(arc.to);
-        put(i, j, saving(i, j, arc.cost));
-    }
-    for (std::size_t i = 0; i < n_; ++i) put(i, i, skip_saving(i));
+    });
 
     Market market;
     market.price.assign(n_, 0);
     market.owner.assign(n_, -1);
     market.match.assign(n_, -1);
     market.held.assign(n_, 0);
-    bool finished = true;
     for (std::int64_t epsilon = std::max<std::int64_t>(1, bids.largest / 4);; epsilon = std::max<std::int64_t>(1, epsilon / kAuctionRatio)) {
         if (!release_out_of_slack(market, bids, epsilon, deadline) ||
             !forward_auction(market, bids, epsilon, deadline) || !reverse_auction(market, bids, epsilon, deadline)) {
-            finished = false;
-            break;
+            return false;  // a part-finished matching is no plan to start from
         }
         if (epsilon == 1) break;
     }
-    // The matching (optimal, or the best so far) as the start plan's links.
+    // The optimal matching as the start plan's links, and its duals.
     start_next_.assign(n_, -1);
     start_prev_.assign(n_, -1);
     auction_match_ = market.match;
     auction_price_ = market.price;
     auction_profit_.assign(n_, 0);
     for (std::size_t i = 0; i < n_; ++i) {
-        std::int64_t best = 0;
-        for (std::int64_t k = bids.start[i]; k < bids.start[i + 1]; ++k) {
-            const auto kk = static_cast<std::size_t>(k);
-            best = std::max(best, bids.value[kk] - market.price[static_cast<std::size_t>(bids.head[kk])]);
-        }
-        auction_profit_[i] = best;
+        auction_profit_[i] = market.best_net(bids, i);
         const std::int32_t j = market.match[i];
         if (j < 0 || static_cast<std::size_t>(j) == i) continue;
         start_next_[i] = j;
         start_prev_[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(i);
     }
-    return finished;
+    return true;
 }
 
 bool TripChainer::start_simplex_from_auction() {

@@ -286,13 +286,10 @@ FlowStatus TripChainer::solve_flow(double time_limit_s) {
             flow_ = fresh_flow();
         }
         if (!start_simplex_from_auction()) start_from_greedy();
-    } else {
-        // Stopped by the time limit: a part-finished auction is no plan to keep. A re-solve
-        // goes on from the last optimum (the simplex holds every arc), a first solve from the
-        // greedy plan.
-        start_next_.clear();
-        start_prev_.clear();
-        if (!flow_.started()) start_from_greedy();
+    } else if (!flow_.started()) {
+        // Stopped by the time limit: a first solve starts from the greedy plan; a re-solve goes
+        // on from its last optimum (the simplex holds every arc).
+        start_from_greedy();
     }
     start_next_.clear();  // the auction's links started this solve only
     start_prev_.clear();

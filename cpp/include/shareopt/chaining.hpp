@@ -137,8 +137,8 @@ private:
     NetworkSimplex fresh_flow() const;  // supplies, base arcs and the pair arcs so far
     // The auction start (chain_auction.cpp): whether it applies (no fleet bound, no start plan,
     // every pickup may start a vehicle); the model solved as an assignment, its matching left
-    // as the start plan's links (false: stopped by the time limit); the simplex started from
-    // it on a tree close to the auction's duals (false: no such tree).
+    // as the start plan's links (false: stopped by the time limit, nothing left); the simplex
+    // started from it on a tree close to the auction's duals (false: no such tree).
     bool auction_applies() const;
     bool solve_by_auction(double time_limit_s);
     bool start_simplex_from_auction();
