@@ -1,6 +1,6 @@
 // The start of a trip-chain solve without a fleet bound: the model as an assignment, solved
 // by an epsilon-scaling forward-reverse auction (Bertsekas), then handed to the network
-// simplex as a basis close to optimal in both plan and duals.
+// simplex as a basis close to optimal in both plan and duals (chain_solve.cpp).
 //
 // Without a fleet bound the source and the sink are one hub, so the flow model is a maximum
 // weight matching: linking drop-off i (a person) to pickup j (an object) saves
@@ -14,7 +14,6 @@
 // and carries the pricing rounds.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <vector>
 
 #include "chain_deadline.hpp"
@@ -249,84 +248,6 @@ bool TripChainer::solve_by_auction(double time_limit_s) {
         start_prev_[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(i);
     }
     return true;
-}
-
-bool TripChainer::start_simplex_from_auction() {
-    const auto unit = static_cast<std::int64_t>(n_ + 1);
-    // The model's arcs out of each drop-off, by index.
-    std::vector<std::int64_t> out_start(n_ + 1, 0);
-    for (const PairArc& arc : pairs_) ++out_start[static_cast<std::size_t>(arc.from) + 1];
-    for (std::size_t i = 0; i < n_; ++i) out_start[i + 1] += out_start[i];
-    std::vector<std::int64_t> out_arc(pairs_.size());
-    {
-        std::vector<std::int64_t> fill(out_start.begin(), out_start.end() - 1);
-        for (std::size_t k = 0; k < pairs_.size(); ++k) {
-            out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
-        }
-    }
-    // Potentials from the auction's duals (its units, the hub at 0): a pickup is worth its
-    // start cost less its price, a drop-off its profit less its end cost.
-    const auto pickup_value = [&](std::size_t j) { return unit * base_arcs_[1 + 3 * j].cost - auction_price_[j]; };
-    const auto dropoff_value = [&](std::size_t i) { return auction_profit_[i] - unit * base_arcs_[3 + 3 * i].cost; };
-
-    // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
-    // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that
-    // pickup below it and hangs itself from the sink or from a pickup already in the tree, by
-    // the arc of least reduced cost: zero-flow tree arcs then point to the root (strongly
-    // feasible) and the tree's potentials stay close to the auction's duals, so the simplex
-    // has little left to do (100,000 orders: 250,000 pivots against 3.1 million).
-    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
-    std::vector<std::uint8_t> placed(n_, 0);  // per pickup: in the tree already
-    std::int64_t starts = 0;
-    for (std::size_t j = 0; j < n_; ++j) {
-        placed[j] = 1;
-        tree[2 + 2 * j] = static_cast<std::int64_t>(1 + 3 * j);  // a new vehicle, unless linked below
-    }
-    std::vector<std::int64_t> link_arc(n_, -1);
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < n_; ++i) {
-        const std::int32_t j = auction_match_[i];
-        if (j < 0) {
-            tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);  // the chain ends
-            continue;
-        }
-        placed[static_cast<std::size_t>(j)] = 0;
-        order.push_back(i);
-        if (static_cast<std::size_t>(j) == i) {
-            link_arc[i] = static_cast<std::int64_t>(2 + 3 * i);
-            continue;
-        }
-        for (std::int64_t p = out_start[i]; p < out_start[i + 1] && link_arc[i] < 0; ++p) {
-            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
-            if (pairs_[k].to == j) link_arc[i] = pair_arc(k);
-        }
-        if (link_arc[i] < 0) return false;  // not an arc of the model
-    }
-    for (std::size_t j = 0; j < n_; ++j) starts += placed[j];
-    tree[1] = starts < fleet_ ? 0 : -1;  // the sink under the source while vehicles are spare
-    // Latest drop-offs first, so that the pickups they may hang from are mostly placed.
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return dropoff_time_[a] != dropoff_time_[b] ? dropoff_time_[a] > dropoff_time_[b] : a > b;
-    });
-    for (const std::size_t i : order) {
-        const auto j = static_cast<std::size_t>(auction_match_[i]);
-        std::int64_t best_arc = static_cast<std::int64_t>(3 + 3 * i);
-        std::int64_t best = auction_profit_[i];  // the end arc's reduced cost
-        for (std::int64_t p = out_start[i]; p < out_start[i + 1]; ++p) {
-            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
-            const auto to = static_cast<std::size_t>(pairs_[k].to);
-            if (to == j || !placed[to]) continue;
-            const std::int64_t reduced = unit * pairs_[k].cost + dropoff_value(i) - pickup_value(to);
-            if (reduced < best) {
-                best = reduced;
-                best_arc = pair_arc(k);
-            }
-        }
-        tree[3 + 2 * i] = best_arc;
-        tree[2 + 2 * j] = link_arc[i];
-        placed[j] = 1;
-    }
-    return flow_.start_from_tree(tree) || flow_.start_from_tree(tree, {}, true);
 }
 
 }  // namespace shareopt

@@ -1,0 +1,203 @@
+// How each solve of the trip-chain model starts: from the auction's optimum (chain_auction.cpp)
+// on a tree close to its duals, from the greedy plan, or warm from the last basis.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "shareopt/chaining.hpp"
+
+namespace shareopt {
+
+FlowStatus TripChainer::solve_flow(double time_limit_s) {
+    // The first solve, and a re-solve after pricing added many arcs (more than 2% of the
+    // model), go through the auction: pivoting a large batch of arcs into a solved basis costs
+    // the simplex more than solving afresh (100,000 orders, the second solve: 2.2 million
+    // pivots, 8.5 s, against 4.6 s for the auction; a full day, 535,000 new arcs, 3.5% of the
+    // model: 20.6 million pivots, 207 s, where the auction had taken 113 s the round before).
+    const auto began = std::chrono::steady_clock::now();
+    const auto arcs = static_cast<std::int64_t>(pairs_.size());
+    const bool many_new = 50 * (arcs - arcs_at_last_solve_) > arcs;
+    arcs_at_last_solve_ = arcs;
+    if (!auction_applies() || (flow_.started() && !many_new)) return flow_.solve(time_limit_s);
+    ++auction_solves_;
+    if (solve_by_auction(time_limit_s)) {
+        if (flow_.started()) {  // a re-solve: a fresh simplex on every arc, from the auction's plan
+            earlier_pivots_ += flow_.pivots();
+            flow_ = fresh_flow();
+        }
+        if (!start_simplex_from_auction()) start_from_greedy();
+    } else if (!flow_.started()) {
+        // Stopped by the time limit: a first solve starts from the greedy plan; a re-solve goes
+        // on from its last optimum (the simplex holds every arc).
+        start_from_greedy();
+    }
+    start_next_.clear();  // the auction's links started this solve only
+    start_prev_.clear();
+    const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    return flow_.solve(time_limit_s - spent);
+}
+
+bool TripChainer::start_from_greedy() {
+    if (flow_.started()) return false;
+    // First fit in time: each pickup, in pickup-time order, takes the vehicle of the cheapest
+    // candidate predecessor whose chain still ends there, when that saves a new vehicle.
+    std::vector<std::size_t> by_pickup(n_);
+    for (std::size_t i = 0; i < n_; ++i) by_pickup[i] = i;
+    std::stable_sort(by_pickup.begin(), by_pickup.end(),
+                     [&](std::size_t a, std::size_t b) { return precedes(a, b); });
+    std::vector<std::size_t> incoming(n_ + 1, 0);
+    for (const PairArc& arc : pairs_) ++incoming[static_cast<std::size_t>(arc.to) + 1];
+    for (std::size_t j = 0; j < n_; ++j) incoming[j + 1] += incoming[j];
+    std::vector<std::size_t> in_list(pairs_.size());
+    {
+        std::vector<std::size_t> fill(incoming.begin(), incoming.end() - 1);
+        for (std::size_t k = 0; k < pairs_.size(); ++k) in_list[fill[static_cast<std::size_t>(pairs_[k].to)]++] = k;
+    }
+    std::vector<std::int64_t> in_arc(n_, -1);
+    std::vector<std::int32_t> next(n_, -1);
+    const bool planned = !start_prev_.empty();
+    for (std::size_t j : by_pickup) {
+        std::int64_t best = -1;
+        std::int64_t best_saving = 0;
+        for (std::size_t p = incoming[j]; p < incoming[j + 1]; ++p) {
+            const std::size_t k = in_list[p];
+            const auto i = static_cast<std::size_t>(pairs_[k].from);
+            if (next[i] >= 0) continue;
+            if (planned && start_prev_[j] >= 0) {
+                // The start plan's link, whatever it saves: its chain is judged whole below.
+                if (pairs_[k].from != start_prev_[j]) continue;
+                best = static_cast<std::int64_t>(k);
+                break;
+            }
+            if (planned && start_next_[i] >= 0) continue;  // kept for its own link
+            const std::int64_t saving = to_scaled(start_cost_[j]) + to_scaled(end_cost_[i]) - pairs_[k].cost;
+            if (saving > best_saving) {
+                best_saving = saving;
+                best = static_cast<std::int64_t>(k);
+            }
+        }
+        if (best < 0) continue;
+        next[static_cast<std::size_t>(pairs_[static_cast<std::size_t>(best)].from)] = static_cast<std::int32_t>(j);
+        in_arc[j] = pair_arc(static_cast<std::size_t>(best));
+    }
+    // Keep the chains that pay for themselves (all of them with must_serve), best first,
+    // at most the fleet bound.
+    std::vector<std::pair<std::int64_t, std::size_t>> chains;  // (cost, first order)
+    for (std::size_t first = 0; first < n_; ++first) {
+        if (in_arc[first] >= 0) continue;
+        std::int64_t cost = to_scaled(start_cost_[first]);
+        std::size_t last = first;
+        for (std::size_t i = first;; i = static_cast<std::size_t>(next[i])) {
+            cost += to_scaled(service_cost_[i]);
+            if (next[i] < 0) {
+                last = i;
+                break;
+            }
+            cost += to_scaled(pair_cost(static_cast<std::int32_t>(i), next[i]));
+        }
+        cost += to_scaled(end_cost_[last]);
+        if (cost < 0 || params_.must_serve) chains.emplace_back(cost, first);
+    }
+    if (params_.must_serve && static_cast<std::int64_t>(chains.size()) > fleet_) return false;
+    std::stable_sort(chains.begin(), chains.end());
+    if (static_cast<std::int64_t>(chains.size()) > fleet_) chains.resize(static_cast<std::size_t>(fleet_));
+
+    // The tree: the source and every drop-off hang from the sink, every pickup from where its
+    // vehicle comes from (source, previous drop-off, or its own drop-off when skipped).
+    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
+    tree[0] = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);
+        tree[2 + 2 * i] = static_cast<std::int64_t>(2 + 3 * i);  // skipped unless kept below
+    }
+    for (const auto& chain : chains) {
+        std::size_t i = chain.second;
+        tree[2 + 2 * i] = static_cast<std::int64_t>(1 + 3 * i);
+        for (; next[i] >= 0; i = static_cast<std::size_t>(next[i])) {
+            tree[2 + 2 * static_cast<std::size_t>(next[i])] = in_arc[static_cast<std::size_t>(next[i])];
+        }
+    }
+    return flow_.start_from_tree(tree);
+}
+
+bool TripChainer::start_simplex_from_auction() {
+    const auto unit = static_cast<std::int64_t>(n_ + 1);
+    // The model's arcs out of each drop-off, by index.
+    std::vector<std::int64_t> out_start(n_ + 1, 0);
+    for (const PairArc& arc : pairs_) ++out_start[static_cast<std::size_t>(arc.from) + 1];
+    for (std::size_t i = 0; i < n_; ++i) out_start[i + 1] += out_start[i];
+    std::vector<std::int64_t> out_arc(pairs_.size());
+    {
+        std::vector<std::int64_t> fill(out_start.begin(), out_start.end() - 1);
+        for (std::size_t k = 0; k < pairs_.size(); ++k) {
+            out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
+        }
+    }
+    // Potentials from the auction's duals (its units, the hub at 0): a pickup is worth its
+    // start cost less its price, a drop-off its profit less its end cost.
+    const auto pickup_value = [&](std::size_t j) { return unit * base_arcs_[1 + 3 * j].cost - auction_price_[j]; };
+    const auto dropoff_value = [&](std::size_t i) { return auction_profit_[i] - unit * base_arcs_[3 + 3 * i].cost; };
+
+    // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
+    // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that
+    // pickup below it and hangs itself from the sink or from a pickup already in the tree, by
+    // the arc of least reduced cost: zero-flow tree arcs then point to the root (strongly
+    // feasible) and the tree's potentials stay close to the auction's duals, so the simplex
+    // has little left to do (100,000 orders: 250,000 pivots against 3.1 million).
+    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
+    std::vector<std::uint8_t> placed(n_, 0);  // per pickup: in the tree already
+    std::int64_t starts = 0;
+    for (std::size_t j = 0; j < n_; ++j) {
+        placed[j] = 1;
+        tree[2 + 2 * j] = static_cast<std::int64_t>(1 + 3 * j);  // a new vehicle, unless linked below
+    }
+    std::vector<std::int64_t> link_arc(n_, -1);
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n_; ++i) {
+        const std::int32_t j = auction_match_[i];
+        if (j < 0) {
+            tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);  // the chain ends
+            continue;
+        }
+        placed[static_cast<std::size_t>(j)] = 0;
+        order.push_back(i);
+        if (static_cast<std::size_t>(j) == i) {
+            link_arc[i] = static_cast<std::int64_t>(2 + 3 * i);
+            continue;
+        }
+        for (std::int64_t p = out_start[i]; p < out_start[i + 1] && link_arc[i] < 0; ++p) {
+            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
+            if (pairs_[k].to == j) link_arc[i] = pair_arc(k);
+        }
+        if (link_arc[i] < 0) return false;  // not an arc of the model
+    }
+    for (std::size_t j = 0; j < n_; ++j) starts += placed[j];
+    tree[1] = starts < fleet_ ? 0 : -1;  // the sink under the source while vehicles are spare
+    // Latest drop-offs first, so that the pickups they may hang from are mostly placed.
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return dropoff_time_[a] != dropoff_time_[b] ? dropoff_time_[a] > dropoff_time_[b] : a > b;
+    });
+    for (const std::size_t i : order) {
+        const auto j = static_cast<std::size_t>(auction_match_[i]);
+        std::int64_t best_arc = static_cast<std::int64_t>(3 + 3 * i);
+        std::int64_t best = auction_profit_[i];  // the end arc's reduced cost
+        for (std::int64_t p = out_start[i]; p < out_start[i + 1]; ++p) {
+            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
+            const auto to = static_cast<std::size_t>(pairs_[k].to);
+            if (to == j || !placed[to]) continue;
+            const std::int64_t reduced = unit * pairs_[k].cost + dropoff_value(i) - pickup_value(to);
+            if (reduced < best) {
+                best = reduced;
+                best_arc = pair_arc(k);
+            }
+        }
+        tree[3 + 2 * i] = best_arc;
+        tree[2 + 2 * j] = link_arc[i];
+        placed[j] = 1;
+    }
+    return flow_.start_from_tree(tree) || flow_.start_from_tree(tree, {}, true);
+}
+
+}  // namespace shareopt
