@@ -11,10 +11,7 @@ during a solve and several solves may run in parallel threads.
 
 from __future__ import annotations
 
-import ctypes
 import math
-import os
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -26,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from ._highs import new_highs
 from .exceptions import (
     InfeasibleError,
     SolverError,
@@ -51,39 +49,6 @@ _MAX_NAMED = 5  # offending positions quoted in a message
 _STOPPED_EARLY = frozenset({_MS.kTimeLimit, _MS.kIterationLimit, _MS.kInterrupt,
                             _MS.kSolutionLimit, _MS.kObjectiveBound, _MS.kObjectiveTarget})
 # HiGHS options that solve() sets from its own keywords.
-_banner_lock = threading.Lock()
-_banner_shown = False
-
-
-def _new_highs() -> highspy.Highs:
-    """A fresh ``highspy.Highs``. highspy 1.16 prints its banner to stdout when a process makes
-    its first one, before any option can be set, which broke ``--json`` output; the first one
-    is made with the process's stdout muted (Python's and C's buffers flushed around it)."""
-    global _banner_shown
-    with _banner_lock:
-        if _banner_shown:
-            return highspy.Highs()
-        _banner_shown = True
-        try:
-            flush_c = ctypes.CDLL(None).fflush
-        except (OSError, AttributeError):  # no C library to load by name (Windows)
-            def flush_c(_):
-                return 0
-        sys.stdout.flush()
-        flush_c(None)
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "wb") as null:
-                os.dup2(null.fileno(), 1)
-                highs = highspy.Highs()
-                sys.stdout.flush()
-                flush_c(None)
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        return highs
-
-
 _KEYWORD_OPTIONS = {"time_limit": "time_limit", "mip_rel_gap": "mip_gap", "output_flag": "verbose"}
 
 # ---------------------------------------------------------------- threads
@@ -291,7 +256,7 @@ class LinearProgram:
             start = _as_vector("warm_start", warm_start, self.n_cols, "columns", finite=True)
         settings = _collect_options(time_limit, mip_gap, verbose, options)
 
-        highs = _new_highs()
+        highs = new_highs()
         _set_option(highs, "output_flag", bool(verbose))  # first, so nothing prints before
         for name, value in settings.items():
             _set_option(highs, name, value)
@@ -391,7 +356,7 @@ class LiveModel:
         if program.is_mip:
             raise ValidationError("LiveModel takes an LP (no integer columns)", reason="invalid_live_model")
         self.program = program
-        self._highs = _new_highs()
+        self._highs = new_highs()
         _set_option(self._highs, "output_flag", False)
         threads = _check_threads(threads) if threads is not None else get_threads()
         _set_option(self._highs, "threads", _match_scheduler_to(threads))
