@@ -48,7 +48,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     p.successors = params["successors"].cast<int>();
     p.price_per_order = params["price_per_order"].cast<int>();
     p.threads = params["threads"].cast<int>();
-    if (params.contains("auction")) p.auction = params["auction"].cast<bool>();
+    p.auction = params["auction"].cast<bool>();
     py::gil_scoped_release release;
     return std::make_unique<TripChainer>(travel, orders, p);
 }
