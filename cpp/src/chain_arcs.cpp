@@ -19,8 +19,7 @@ namespace {
 
 using Clock = ChainClock;
 constexpr double kSafe = 1.0 - 1e-9;
-// Candidate search: compatible places taken per cell, and places read per cell at most.
-constexpr std::int32_t kPerCell = 3;
+// Candidate search: places read per cell at most for the cheapest.
 constexpr std::int32_t kCellScan = 256;
 
 // Runs work(begin, end, thread) over [0, n) in blocks handed out dynamically; stops handing
@@ -114,79 +113,61 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
     parallel_blocks(n_, threads, deadline, timed, [&](std::size_t begin, std::size_t end, int thread) {
         auto& out = found[static_cast<std::size_t>(thread)];
         TopK<std::int64_t> best(k);
-        TopK<double> soon(k);
-        for (std::size_t i = begin; i < end; ++i) {
-            // Successors: pickups after this drop-off, nearest cells first.
+        TopK<double> soon(k);  // keyed by time from t (forward) or to t (backward)
+        // Fills best and soon with the k cheapest and the k nearest in time of the places
+        // compatible with an order at `cell` and time t: pickups after it (forward) or
+        // drop-offs before it. Cells come in nondecreasing lower bounds, so each list stops
+        // once no later cell can improve it; both share each cell's time window.
+        const auto nearest = [&](std::int32_t cell, bool forward, double t, auto&& fits, auto&& cost_of) {
             best.items.clear();
-            const double t0 = dropoff_time_[i];
-            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
-                if (best.full() && per_km * nb.lb_km >= static_cast<double>(best.worst())) return false;
-                if (nb.lb_s > idle) return true;
-                std::int32_t lo, hi;
-                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
-                // A few per cell: places in one cell cost about the same, and a dense cell
-                // may hold thousands within the window.
-                for (std::int32_t p = lo, taken = 0; p < hi && p < lo + kCellScan && taken < kPerCell; ++p) {
-                    const std::int32_t j = pickups_->id(p);
-                    if (!compatible(static_cast<std::int32_t>(i), j)) continue;
-                    best.offer(to_scaled(pair_cost(static_cast<std::int32_t>(i), j)), j);
-                    ++taken;
-                }
-                return true;
-            });
-            for (const auto& [cost, j] : best.items) out.push_back({static_cast<std::int32_t>(i), j, cost});
-            // And the earliest compatible pickups: with a large vehicle cost the optimum links
-            // by slack in time as much as by distance. No pickup in a cell can be earlier than
-            // its window start, which grows with distance on a grid.
             soon.items.clear();
-            geometry_->visit(dropoff_cell_[i], true, [&](const CellGeometry::Neighbor& nb) {
-                if (soon.full() && monotone && t0 + nb.lb_s >= soon.worst()) return false;
+            const CellIndex& index = forward ? *pickups_ : *dropoffs_;
+            bool best_done = false, soon_done = false;
+            geometry_->visit(cell, forward, [&](const CellGeometry::Neighbor& nb) {
+                best_done = best_done || (best.full() && per_km * nb.lb_km >= static_cast<double>(best.worst()));
+                soon_done = soon_done || (soon.full() && monotone && nb.lb_s >= soon.worst());
+                if (best_done && soon_done) return false;
                 if (nb.lb_s > idle) return true;
                 std::int32_t lo, hi;
-                pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, lo, hi);
-                for (std::int32_t p = lo; p < hi; ++p) {
-                    if (soon.full() && pickups_->time(p) >= soon.worst()) break;
-                    const std::int32_t j = pickups_->id(p);
-                    if (compatible(static_cast<std::int32_t>(i), j)) soon.offer(pickups_->time(p), j);
+                if (forward) {
+                    index.window(nb.cell, t + nb.lb_s, t + idle, lo, hi);
+                } else {
+                    index.window(nb.cell, t - idle, t - nb.lb_s, lo, hi);
+                }
+                const auto at = [&](std::int32_t n) { return forward ? lo + n : hi - 1 - n; };
+                const auto gap = [&](std::int32_t p) { return forward ? index.time(p) - t : t - index.time(p); };
+                // Every compatible place of a dense cell's window is a candidate for the
+                // cheapest (places in one cell differ in cost), up to kCellScan read.
+                for (std::int32_t n = 0; !best_done && n < hi - lo && n < kCellScan; ++n) {
+                    const std::int32_t id = index.id(at(n));
+                    if (fits(id)) best.offer(cost_of(id), id);
+                }
+                for (std::int32_t n = 0; !soon_done && n < hi - lo; ++n) {
+                    const std::int32_t p = at(n);
+                    if (soon.full() && gap(p) >= soon.worst()) break;
+                    const std::int32_t id = index.id(p);
+                    if (fits(id)) soon.offer(gap(p), id);
                 }
                 return true;
             });
+        };
+        for (std::size_t i = begin; i < end; ++i) {
+            // Successors: pickups after this drop-off, nearest cells first. The cheapest, and
+            // the earliest: with a large vehicle cost the optimum links by slack in time as
+            // much as by distance. One visit of the cells serves both lists.
+            const double t0 = dropoff_time_[i];
+            nearest(dropoff_cell_[i], true, t0, [&](std::int32_t j) { return compatible(static_cast<std::int32_t>(i), j); },
+                    [&](std::int32_t j) { return to_scaled(pair_cost(static_cast<std::int32_t>(i), j)); });
+            for (const auto& [cost, j] : best.items) out.push_back({static_cast<std::int32_t>(i), j, cost});
             for (const auto& item : soon.items) {
                 const std::int32_t j = item.second;
                 out.push_back({static_cast<std::int32_t>(i), j, to_scaled(pair_cost(static_cast<std::int32_t>(i), j))});
             }
-
-            // Predecessors: drop-offs before this pickup.
-            best.items.clear();
+            // Predecessors: drop-offs before this pickup, the cheapest and the latest.
             const double t1 = pickup_time_[i];
-            geometry_->visit(pickup_cell_[i], false, [&](const CellGeometry::Neighbor& nb) {
-                if (best.full() && per_km * nb.lb_km >= static_cast<double>(best.worst())) return false;
-                if (nb.lb_s > idle) return true;
-                std::int32_t lo, hi;
-                dropoffs_->window(nb.cell, t1 - idle, t1 - nb.lb_s, lo, hi);
-                for (std::int32_t p = hi - 1, taken = 0; p >= lo && p > hi - 1 - kCellScan && taken < kPerCell; --p) {
-                    const std::int32_t h = dropoffs_->id(p);
-                    if (!compatible(h, static_cast<std::int32_t>(i))) continue;
-                    best.offer(to_scaled(pair_cost(h, static_cast<std::int32_t>(i))), h);
-                    ++taken;
-                }
-                return true;
-            });
+            nearest(pickup_cell_[i], false, t1, [&](std::int32_t h) { return compatible(h, static_cast<std::int32_t>(i)); },
+                    [&](std::int32_t h) { return to_scaled(pair_cost(h, static_cast<std::int32_t>(i))); });
             for (const auto& [cost, h] : best.items) out.push_back({h, static_cast<std::int32_t>(i), cost});
-            // And the latest compatible drop-offs (keyed by minus the drop-off time).
-            soon.items.clear();
-            geometry_->visit(pickup_cell_[i], false, [&](const CellGeometry::Neighbor& nb) {
-                if (soon.full() && monotone && -(t1 - nb.lb_s) >= soon.worst()) return false;
-                if (nb.lb_s > idle) return true;
-                std::int32_t lo, hi;
-                dropoffs_->window(nb.cell, t1 - idle, t1 - nb.lb_s, lo, hi);
-                for (std::int32_t p = hi - 1; p >= lo; --p) {
-                    if (soon.full() && -dropoffs_->time(p) >= soon.worst()) break;
-                    const std::int32_t h = dropoffs_->id(p);
-                    if (compatible(h, static_cast<std::int32_t>(i))) soon.offer(-dropoffs_->time(p), h);
-                }
-                return true;
-            });
             for (const auto& item : soon.items) {
                 const std::int32_t h = item.second;
                 out.push_back({h, static_cast<std::int32_t>(i), to_scaled(pair_cost(h, static_cast<std::int32_t>(i)))});
