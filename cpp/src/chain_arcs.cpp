@@ -54,6 +54,7 @@ template <class Key>
 struct TopK {
     explicit TopK(std::size_t k) : k(k) { items.reserve(k); }
     bool full() const { return items.size() >= k; }
+    bool would_take(Key key, std::int32_t id) const { return !full() || std::make_pair(key, id) < items.front(); }
     Key worst() const { return items.front().first; }
     void offer(Key key, std::int32_t id) {
         if (!full()) {
@@ -243,21 +244,25 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
                     const double least = per_km * nb.lb_km - 1.0;  // no pair here costs less
                     if (static_cast<double>(ceiling - a) <= least) return false;
                     if (nb.lb_s > idle) return true;
-                    std::int32_t first, last;
-                    pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
-                    if (first >= last) return true;
                     // Only pickups whose potential beats a + least can price out: find them by
                     // descending the range-maximum table instead of reading the whole window.
                     const double floor_value = static_cast<double>(a) + least;
+                    if (!pickups_->may_exceed(nb.cell, t0 + nb.lb_s, t0 + idle, floor_value)) return true;
+                    std::int32_t first, last;
+                    pickups_->window(nb.cell, t0 + nb.lb_s, t0 + idle, first, last);
+                    if (first >= last) return true;
                     pickups_->each_above(first, last, floor_value, [&](std::int32_t p) {
                         const std::int64_t b = pickups_->value(p);
                         if (b <= a) return;
                         const std::int32_t j = pickups_->id(p);
-                        if (j == next[i] || !compatible(static_cast<std::int32_t>(i), j)) return;
+                        if (j == next[i]) return;
                         ++count;
                         const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
                         const std::int64_t reduced = cost + a - b;
-                        if (reduced < 0) best.offer(reduced, j);
+                        // The time test (hourly speeds) is dearer than the cost: only for a
+                        // pair that would enter the list.
+                        if (reduced >= 0 || !best.would_take(reduced, j)) return;
+                        if (compatible(static_cast<std::int32_t>(i), j)) best.offer(reduced, j);
                     });
                     // Enough for this round: only a round that adds nothing must be complete,
                     // and then every order's scan ran to its end. Cells come in nondecreasing

@@ -179,7 +179,7 @@ std::int32_t CellGeometry::cell_of(const Place& place) const {
 }
 
 CellIndex::CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& cell,
-                     const std::vector<double>& time) {
+                     const std::vector<double>& time, double bucket_s) {
     const std::size_t n = cell.size();
     start_.assign(static_cast<std::size_t>(num_cells) + 1, 0);
     for (std::int32_t c : cell) ++start_[static_cast<std::size_t>(c) + 1];
@@ -200,6 +200,15 @@ CellIndex::CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& ce
         });
     }
     for (std::size_t p = 0; p < n; ++p) time_[p] = time[static_cast<std::size_t>(id_[p])];
+
+    if (!(bucket_s > 0.0) || !std::isfinite(bucket_s) || n == 0) return;
+    t_first_ = *std::min_element(time.begin(), time.end());
+    t_last_ = *std::max_element(time.begin(), time.end());
+    // At most about four buckets per place in all: a long horizon gets wider buckets.
+    const double cells = static_cast<double>(num_cells);
+    const double span = t_last_ - t_first_;
+    bucket_width_ = std::max(bucket_s, span * cells / (4.0 * static_cast<double>(n) + cells));
+    buckets_ = static_cast<std::size_t>(span / bucket_width_) + 1;
 }
 
 void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t& begin,
@@ -222,6 +231,15 @@ void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t
 
 void CellIndex::set_values(const std::vector<std::int64_t>& values) {
     const std::size_t n = id_.size();
+    if (buckets_ > 0) {
+        bucket_max_.assign((start_.size() - 1) * buckets_, std::numeric_limits<std::int64_t>::min());
+        for (std::size_t c = 0; c + 1 < start_.size(); ++c) {
+            for (auto p = static_cast<std::size_t>(start_[c]); p < static_cast<std::size_t>(start_[c + 1]); ++p) {
+                std::int64_t& top = bucket_max_[c * buckets_ + bucket(time_[p])];
+                top = std::max(top, values[static_cast<std::size_t>(id_[p])]);
+            }
+        }
+    }
     std::size_t largest = 0;
     for (std::size_t c = 0; c + 1 < start_.size(); ++c) {
         largest = std::max(largest, static_cast<std::size_t>(start_[c + 1] - start_[c]));

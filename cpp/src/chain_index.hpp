@@ -2,6 +2,8 @@
 // by cell and time with range maxima, so most pairs of orders are never looked at.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -84,8 +86,10 @@ private:
 // range maxima over per-place values (the potentials during pricing).
 class CellIndex {
 public:
+    // bucket_s > 0 also keeps, per cell and time bucket of about that width, the largest
+    // value (see may_exceed).
     CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& cell,
-              const std::vector<double>& time);
+              const std::vector<double>& time, double bucket_s = 0.0);
 
     // Positions [begin, end) of the places of `cell` with time in [t_lo, t_hi].
     void window(std::int32_t cell, double t_lo, double t_hi, std::int32_t& begin,
@@ -97,6 +101,20 @@ public:
     void set_values(const std::vector<std::int64_t>& values);
     std::int64_t value(std::int32_t pos) const { return table_[0][static_cast<std::size_t>(pos)]; }
     std::int64_t range_max(std::int32_t begin, std::int32_t end) const;  // begin < end, one cell
+
+    // False when no place of `cell` with time in [t_lo, t_hi] has a value above floor; true
+    // when one may (always, without buckets). A few table reads instead of a search of the
+    // cell: most cells a pricing scan visits hold nothing in its window that can price out.
+    bool may_exceed(std::int32_t cell, double t_lo, double t_hi, double floor) const {
+        if (buckets_ == 0) return true;
+        if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
+        const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
+        const std::size_t lo = bucket(t_lo), hi = bucket(t_hi);
+        for (std::size_t b = lo; b <= hi; ++b) {
+            if (static_cast<double>(bucket_max_[row + b]) > floor) return true;
+        }
+        return false;
+    }
 
     // Calls visit(pos) for every position in [begin, end) (one cell) whose value exceeds
     // floor, in order, skipping ranges whose maximum does not.
@@ -119,6 +137,16 @@ private:
     std::vector<std::int32_t> id_;
     std::vector<double> time_;
     std::vector<std::vector<std::int64_t>> table_;  // level l: max over [p, p + 2^l) in the cell
+    // Buckets of bucket_width_ seconds from t_first_, clamped to the first and the last; per
+    // cell, each bucket's largest value (the lowest int64 when empty).
+    std::size_t bucket(double t) const {
+        const double b = std::floor((t - t_first_) / bucket_width_);
+        if (!(b > 0.0)) return 0;
+        return b >= static_cast<double>(buckets_ - 1) ? buckets_ - 1 : static_cast<std::size_t>(b);
+    }
+    std::size_t buckets_ = 0;
+    double bucket_width_ = 0.0, t_first_ = 0.0, t_last_ = 0.0;
+    std::vector<std::int64_t> bucket_max_;
 };
 
 }  // namespace shareopt

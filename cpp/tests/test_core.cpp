@@ -190,6 +190,7 @@ int main() {
     { extern int run_charging_tests(); failures += run_charging_tests(); }
     { extern int run_dispatch_index_tests(); failures += run_dispatch_index_tests(); }
     { extern int run_chaining_tests(); failures += run_chaining_tests(); }
+    { extern int run_chain_index_tests(); failures += run_chain_index_tests(); }
     if (failures) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
