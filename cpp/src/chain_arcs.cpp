@@ -129,19 +129,18 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
                 soon_done = soon_done || (soon.full() && monotone && nb.lb_s >= soon.worst());
                 if (best_done && soon_done) return false;
                 if (nb.lb_s > idle) return true;
+                const double t_lo = forward ? t + nb.lb_s : t - idle, t_hi = forward ? t + idle : t - nb.lb_s;
+                if (!index.may_hold(nb.cell, t_lo, t_hi)) return true;
                 std::int32_t lo, hi;
-                if (forward) {
-                    index.window(nb.cell, t + nb.lb_s, t + idle, lo, hi);
-                } else {
-                    index.window(nb.cell, t - idle, t - nb.lb_s, lo, hi);
-                }
+                index.window(nb.cell, t_lo, t_hi, lo, hi);
                 const auto at = [&](std::int32_t n) { return forward ? lo + n : hi - 1 - n; };
                 const auto gap = [&](std::int32_t p) { return forward ? index.time(p) - t : t - index.time(p); };
                 // Every compatible place of a dense cell's window is a candidate for the
                 // cheapest (places in one cell differ in cost), up to kCellScan read.
                 for (std::int32_t n = 0; !best_done && n < hi - lo && n < kCellScan; ++n) {
                     const std::int32_t id = index.id(at(n));
-                    if (fits(id)) best.offer(cost_of(id), id);
+                    const std::int64_t cost = cost_of(id);  // cheaper than the time test
+                    if (best.would_take(cost, id) && fits(id)) best.offer(cost, id);
                 }
                 for (std::int32_t n = 0; !soon_done && n < hi - lo; ++n) {
                     const std::int32_t p = at(n);

@@ -209,6 +209,12 @@ CellIndex::CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& ce
     const double span = t_last_ - t_first_;
     bucket_width_ = std::max(bucket_s, span * cells / (4.0 * static_cast<double>(n) + cells));
     buckets_ = static_cast<std::size_t>(span / bucket_width_) + 1;
+    bucket_held_.assign(static_cast<std::size_t>(num_cells) * buckets_, 0);
+    for (std::size_t c = 0; c < static_cast<std::size_t>(num_cells); ++c) {
+        for (auto p = static_cast<std::size_t>(start_[c]); p < static_cast<std::size_t>(start_[c + 1]); ++p) {
+            bucket_held_[c * buckets_ + bucket(time_[p])] = 1;
+        }
+    }
 }
 
 void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t& begin,

@@ -106,12 +106,24 @@ public:
     // when one may (always, without buckets). A few table reads instead of a search of the
     // cell: most cells a pricing scan visits hold nothing in its window that can price out.
     bool may_exceed(std::int32_t cell, double t_lo, double t_hi, double floor) const {
-        if (buckets_ == 0) return true;
+        if (bucket_max_.empty()) return true;
         if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
         const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
         const std::size_t lo = bucket(t_lo), hi = bucket(t_hi);
         for (std::size_t b = lo; b <= hi; ++b) {
             if (static_cast<double>(bucket_max_[row + b]) > floor) return true;
+        }
+        return false;
+    }
+    // False when `cell` has no place with time in [t_lo, t_hi]; true when it may (always,
+    // without buckets).
+    bool may_hold(std::int32_t cell, double t_lo, double t_hi) const {
+        if (buckets_ == 0) return true;
+        if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
+        const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
+        const std::size_t lo = bucket(t_lo), hi = bucket(t_hi);
+        for (std::size_t b = lo; b <= hi; ++b) {
+            if (bucket_held_[row + b]) return true;
         }
         return false;
     }
@@ -138,7 +150,8 @@ private:
     std::vector<double> time_;
     std::vector<std::vector<std::int64_t>> table_;  // level l: max over [p, p + 2^l) in the cell
     // Buckets of bucket_width_ seconds from t_first_, clamped to the first and the last; per
-    // cell, each bucket's largest value (the lowest int64 when empty).
+    // cell, whether each bucket holds a place, and its largest value (the lowest int64 when
+    // empty; none before set_values).
     std::size_t bucket(double t) const {
         const double b = std::floor((t - t_first_) / bucket_width_);
         if (!(b > 0.0)) return 0;
@@ -146,6 +159,7 @@ private:
     }
     std::size_t buckets_ = 0;
     double bucket_width_ = 0.0, t_first_ = 0.0, t_last_ = 0.0;
+    std::vector<std::uint8_t> bucket_held_;
     std::vector<std::int64_t> bucket_max_;
 };
 

@@ -124,10 +124,11 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
         pickup_cell_[i] = geometry_->cell_of(pickup_[i]);
         dropoff_cell_[i] = geometry_->cell_of(dropoff_[i]);
     }
-    // Pricing windows span max_idle: buckets of a quarter of it screen them in a few reads.
+    // Search windows span max_idle: buckets of a quarter of it screen them in a few reads.
     pickups_ = std::make_unique<CellIndex>(geometry_->num_cells(), pickup_cell_, pickup_time_,
                                            params.max_idle_s / 4.0);
-    dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_);
+    dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_,
+                                            params.max_idle_s / 4.0);
     all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
 
     // A transportation problem (Ma et al.'s DAG with each order's service arc folded away):

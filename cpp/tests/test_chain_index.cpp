@@ -1,6 +1,6 @@
 // The chaining solver's cell index against a brute-force scan: time windows, range maxima,
-// the positions above a floor, and the bucket screen, which may let through a cell with
-// nothing above the floor but must never hide one that has something.
+// the positions above a floor, and the bucket screens, which may let through a cell with
+// nothing (above the floor) in a window but must never hide one that has something.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -64,7 +64,9 @@ void test_against_brute_force(unsigned seed, double bucket_s) {
         check(listed == above, name + ": each_above missed or added places");
         const bool may = index.may_exceed(c, t_lo, t_hi, floor);
         check(may || above.empty(), name + ": the bucket screen hid a place above the floor");
-        screened_out += may ? 0 : 1;
+        const bool held = index.may_hold(c, t_lo, t_hi);
+        check(held || inside.empty(), name + ": the bucket screen hid a place in the window");
+        screened_out += (may ? 0 : 1) + (held ? 0 : 1);
     }
     if (bucket_s > 0.0) check(screened_out > 0, name + ": the bucket screen never ruled a cell out");
 }
