@@ -188,11 +188,16 @@ def test_auction_starts_and_restarts_reach_the_simplex_optimum(depot):
     assert auction.auction_solves >= 2  # the first solve and at least one restart
     assert auction.scaled_objective == simplex.scaled_objective  # the same integer optimum
     assert not simplex.served().all()  # the skip arcs took part
+    # One auction a solve: pricing rounds of the simplex then send solves through the auction
+    # again. Same optimum, and the first solve's repricing spared the simplex rounds.
+    single = drive_rounds(orders, params, travel, successors=1, auction_rounds=1)
+    assert single.scaled_objective == simplex.scaled_objective
+    assert single.auction_solves >= 2 and single.pivots > auction.pivots
     # A time limit that stops the auction of a re-solve leaves the last optimum to build on, not
     # the part-finished auction's plan (which was twice as dear before the fix).
     chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
                                 orders.pickup_xy, None, orders.dropoff_xy, None, orders.revenue,
-                                orders.distance, chain_params(**params, successors=1))
+                                orders.distance, chain_params(**params, successors=1, auction_rounds=1))
     chainer.add_candidate_arcs(np.inf)
     assert chainer.solve_flow(np.inf) == "optimal"
     last = chainer.scaled_objective
@@ -376,6 +381,12 @@ def test_bad_input_names_the_rows():
     for successors in (0, -1, 2.5, True, float("nan"), float("inf"), 10**6):
         with pytest.raises(ValueError, match="successors"):
             solve_trip_chains(orders, successors=successors)
+    for rounds in (0, -3, 1.5, True):
+        with pytest.raises(ValueError, match="auction_rounds"):
+            chain_params(auction_rounds=rounds)
+    params = dict(chain_params(), auction_rounds=0)  # the C++ side checks it too
+    with pytest.raises(ValueError, match="auction_rounds"):
+        _core.TripChainer(travel.core, np.zeros(3), np.ones(3), params=params, **base)
 
 
 def test_candidates_per_order_follow_the_density_of_pairs(day_orders):

@@ -56,7 +56,7 @@ def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
         chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
                                     orders.pickup_xy, None, orders.dropoff_xy, None,
                                     orders.revenue, orders.distance,
-                                    chain_params(**params, auction=auction))
+                                    chain_params(**params, auction=auction, auction_rounds=1))
         if initial is not None:
             kept = chainer.set_start_links(*start_links(initial, len(orders)))
             assert kept == sum(len(c) - 1 for c in best.chains)  # every link is compatible
@@ -69,7 +69,7 @@ def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
     warm_pivots, warm_objective = first_solve(best, auction=True)  # a start plan: no auction
     auction_pivots, auction_objective = first_solve(None, auction=True)
     # The optimum's links are among the arcs with a start plan, so that model is no worse; the
-    # other two are the same model. From a start that is optimal (the plan, or the auction's
+    # other two are the same model (one auction: no repricing before the simplex). From a start that is optimal (the plan, or the auction's
     # optimum of the model) the simplex has far fewer pivots to make than from the greedy.
     assert warm_objective <= greedy_objective
     assert auction_objective == greedy_objective

@@ -49,6 +49,7 @@ std::unique_ptr<TripChainer> make_chainer(const TravelModel& travel, const py::o
     p.price_per_order = params["price_per_order"].cast<int>();
     p.threads = params["threads"].cast<int>();
     p.auction = params["auction"].cast<bool>();
+    p.auction_rounds = params["auction_rounds"].cast<int>();
     py::gil_scoped_release release;
     return std::make_unique<TripChainer>(travel, orders, p);
 }

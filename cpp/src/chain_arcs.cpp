@@ -188,24 +188,30 @@ std::int64_t TripChainer::add_candidate_arcs(double time_limit_s) {
 }
 
 std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
-    bool timed = false;
-    const auto deadline = deadline_after(time_limit_s, timed);
-    const int threads = thread_count();
     std::vector<std::int64_t> value(n_);
     std::vector<std::int64_t> at_dropoff(n_);
     for (std::size_t i = 0; i < n_; ++i) {
         value[i] = flow_.potential(static_cast<std::int32_t>(2 + 2 * i));
         at_dropoff[i] = flow_.potential(static_cast<std::int32_t>(3 + 2 * i));
     }
-    const std::vector<std::int32_t> next = successor();
+    return price_with(std::move(value), std::move(at_dropoff), successor(), true, time_limit_s, complete);
+}
+
+std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vector<std::int64_t> at_dropoff,
+                                     const std::vector<std::int32_t>& next, bool simplex_duals,
+                                     double time_limit_s, bool& complete) {
+    bool timed = false;
+    const auto deadline = deadline_after(time_limit_s, timed);
+    const int threads = thread_count();
 
     // A pair's reduced cost changes only when a potential at one of its ends moves. After a
     // complete round, an order whose own potential stayed and whose scan was not cut short
     // re-prices only the pickups whose potential moved since then (the others are masked
-    // out); every other order re-prices everything.
+    // out); every other order re-prices everything. Rounds on other duals (the auction's)
+    // price everything and leave the next round to price everything too.
     std::vector<std::size_t> everything, moved_only;
     rescan_.resize(n_, 1);
-    const bool incremental = priced_once_ && last_pickup_.size() == n_;
+    const bool incremental = simplex_duals && priced_once_ && last_pickup_.size() == n_;
     for (std::size_t i = 0; i < n_; ++i) {
         const bool full = !incremental || rescan_[i] || last_dropoff_[i] != at_dropoff[i];
         (full ? everything : moved_only).push_back(i);
@@ -292,7 +298,8 @@ std::int64_t TripChainer::price(double time_limit_s, bool& complete) {
         all_pickups_->set_values(masked);
         complete = scan(moved_only);
     }
-    priced_once_ = complete;  // an incomplete round leaves unknown pairs: next round prices all
+    // An incomplete round leaves unknown pairs: the next round prices all.
+    priced_once_ = complete && simplex_duals;
     last_pickup_ = std::move(value);
     last_dropoff_ = std::move(at_dropoff);
     std::vector<PairArc> arcs;

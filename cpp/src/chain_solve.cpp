@@ -23,6 +23,8 @@ FlowStatus TripChainer::solve_flow(double time_limit_s) {
     if (!auction_applies() || (flow_.started() && !many_new)) return flow_.solve(time_limit_s);
     ++auction_solves_;
     if (solve_by_auction(time_limit_s)) {
+        reprice_by_auction(time_limit_s, began);
+        arcs_at_last_solve_ = static_cast<std::int64_t>(pairs_.size());
         if (flow_.started()) {  // a re-solve: a fresh simplex on every arc, from the auction's plan
             earlier_pivots_ += flow_.pivots();
             flow_ = fresh_flow();
@@ -37,6 +39,45 @@ FlowStatus TripChainer::solve_flow(double time_limit_s) {
     start_prev_.clear();
     const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     return flow_.solve(time_limit_s - spent);
+}
+
+void TripChainer::reprice_by_auction(double time_limit_s, std::chrono::steady_clock::time_point began) {
+    // Pricing needs no simplex: the auction's duals price the pairs outside the model just as
+    // well, and while that adds many arcs the auction solves again (20,000 orders: the first
+    // round adds 7% of the model) before the simplex builds its tree once, from the last
+    // auction. A round cut short by the time limit keeps the auction it has.
+    const auto unit = static_cast<std::int64_t>(n_ + 1);
+    const auto floor_div = [&](std::int64_t x) { return x >= 0 ? x / unit : -((-x + unit - 1) / unit); };
+    const auto left = [&] {
+        return time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    };
+    for (int round = 1; round < params_.auction_rounds; ++round) {
+        // Potentials in scaled units, rounded down at both ends: a pair's reduced cost moves by
+        // less than 1, so the model's arcs (reduced cost >= 0 under the auction's duals) stay
+        // out and every pair found has a negative one.
+        std::vector<std::int64_t> value(n_), at_dropoff(n_);
+        std::vector<std::int32_t> next(n_, -1);
+        for (std::size_t i = 0; i < n_; ++i) {
+            value[i] = floor_div(auction_pickup_potential(i));
+            at_dropoff[i] = floor_div(auction_dropoff_potential(i));
+            if (auction_match_[i] >= 0 && static_cast<std::size_t>(auction_match_[i]) != i) next[i] = auction_match_[i];
+        }
+        bool complete = false;
+        const std::int64_t added = price_with(std::move(value), std::move(at_dropoff), next, false, left(), complete);
+        if (!complete || 50 * added <= static_cast<std::int64_t>(pairs_.size())) return;
+        ++auction_solves_;
+        if (!solve_by_auction(left())) return;
+    }
+}
+
+std::int64_t TripChainer::auction_pickup_potential(std::size_t j) const {
+    // A pickup is worth its start cost less its price; the hub at 0.
+    return static_cast<std::int64_t>(n_ + 1) * base_arcs_[1 + 3 * j].cost - auction_price_[j];
+}
+
+std::int64_t TripChainer::auction_dropoff_potential(std::size_t i) const {
+    // A drop-off is worth its best option's profit less its end cost.
+    return auction_profit_[i] - static_cast<std::int64_t>(n_ + 1) * base_arcs_[3 + 3 * i].cost;
 }
 
 bool TripChainer::start_from_greedy() {
@@ -135,10 +176,8 @@ bool TripChainer::start_simplex_from_auction() {
             out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
         }
     }
-    // Potentials from the auction's duals (its units, the hub at 0): a pickup is worth its
-    // start cost less its price, a drop-off its profit less its end cost.
-    const auto pickup_value = [&](std::size_t j) { return unit * base_arcs_[1 + 3 * j].cost - auction_price_[j]; };
-    const auto dropoff_value = [&](std::size_t i) { return auction_profit_[i] - unit * base_arcs_[3 + 3 * i].cost; };
+    const auto pickup_value = [&](std::size_t j) { return auction_pickup_potential(j); };
+    const auto dropoff_value = [&](std::size_t i) { return auction_dropoff_potential(i); };
 
     // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
     // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that

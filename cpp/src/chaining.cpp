@@ -44,6 +44,7 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     check_fleet_costs(params);
     if (params.successors < 0) throw std::invalid_argument("successors must be >= 1 (0: by density)");
     if (params.price_per_order < 1) throw std::invalid_argument("price_per_order must be >= 1");
+    if (params.auction_rounds < 1) throw std::invalid_argument("auction_rounds must be >= 1");
     if (n_ > 500'000'000) throw std::invalid_argument("too many orders for one solve");
     if (n_ > 0 && (!orders.pickup_time || !orders.dropoff_time || !orders.pickup_xy ||
                    !orders.dropoff_xy || !orders.revenue)) {

@@ -172,12 +172,17 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
                  max_vehicles: int | None = None, max_idle: float | None = None,
                  must_serve: bool = False, successors: int | None = None,
                  price_per_order: int = 4, threads: int | None = None,
-                 auction: bool = True) -> dict:
+                 auction: bool = True, auction_rounds: int = 8) -> dict:
     """The cost and search parameters as the C++ chainer takes them (validated).
 
     ``auction=False`` starts every solve of the network simplex from its greedy plan instead
     of an auction's optimum of the model (tests compare the two; both are exact).
+    ``auction_rounds`` caps the auctions of one solve: while pricing against an auction's
+    duals adds more than 2% of the model's arcs, the auction solves again before the simplex
+    starts (1: the auction only starts the simplex).
     """
+    if isinstance(auction_rounds, bool) or int(auction_rounds) != auction_rounds or auction_rounds < 1:
+        raise ValueError(f"auction_rounds must be a whole number >= 1, got {auction_rounds!r}")
     if service_cost_per_km is None:
         service_cost_per_km = deadhead_cost_per_km
     if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
@@ -203,6 +208,7 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
         "price_per_order": int(price_per_order),
         "threads": 0 if threads is None else int(threads),
         "auction": bool(auction),
+        "auction_rounds": int(auction_rounds),
     }
 
 

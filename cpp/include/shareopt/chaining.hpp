@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -42,6 +43,9 @@ struct ChainParams : FleetCosts {
     // Without a fleet bound, start the simplex from an auction's optimum of the model
     // (chain_auction.cpp) when it starts afresh; false: from the greedy plan. Both are exact.
     bool auction = true;
+    // The most auctions one solve runs, pricing the pairs outside the model against each
+    // one's duals in between, before the simplex starts (1: the auction only starts it).
+    int auction_rounds = 8;
 };
 
 // One compatibility arc i -> j (order j may follow order i) with its scaled integer cost.
@@ -142,6 +146,17 @@ private:
     bool auction_applies() const;
     bool solve_by_auction(double time_limit_s);
     bool start_simplex_from_auction();
+    // Prices against the auction's duals and solves by auction again while that adds many
+    // arcs (time limit measured from began).
+    void reprice_by_auction(double time_limit_s, std::chrono::steady_clock::time_point began);
+    // The last auction's duals as node potentials (its units: scaled costs times n + 1).
+    std::int64_t auction_pickup_potential(std::size_t j) const;
+    std::int64_t auction_dropoff_potential(std::size_t i) const;
+    // price() on given potentials (scaled units) and links; simplex_duals: the simplex's own,
+    // which later rounds may re-price incrementally against.
+    std::int64_t price_with(std::vector<std::int64_t> value, std::vector<std::int64_t> at_dropoff,
+                            const std::vector<std::int32_t>& next, bool simplex_duals, double time_limit_s,
+                            bool& complete);
 
     const TravelModel travel_;
     ChainParams params_;
