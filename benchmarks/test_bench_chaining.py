@@ -203,7 +203,7 @@ def test_peer_simplex_alone_100k(benchmark, big):
 def test_ours_chains_full_day(benchmark):
     day = Instance(so.data.synthetic.NYC_DAY_ORDERS, 3600.0, with_network=False)
     plan = benchmark.pedantic(
-        lambda: solve_trip_chains(day.orders, progress=True, time_limit=900.0, **day.kwargs),
+        lambda: solve_trip_chains(day.orders, progress=True, time_limit=1800.0, **day.kwargs),
         rounds=1, iterations=1)
     benchmark.extra_info.update(arcs_in_model=plan.arcs_in_model, arcs_priced=plan.arcs_priced,
                                 rounds=plan.rounds, vehicles=plan.num_vehicles,
