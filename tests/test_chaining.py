@@ -354,6 +354,12 @@ def test_degenerate_inputs():
     # Unprofitable orders are not served at all.
     poor = solve_trip_chains(apart, vehicle_cost=100.0)
     assert poor.num_vehicles == 0 and poor.objective == 0.0 and poor.certified
+    # Times so far apart that their span overflows a double (the cell index then keeps no
+    # time buckets): both methods still agree.
+    far = so.Orders(np.arange(2), np.array([-1e308, 1e308]), np.array([-9e307, 1.5e308]),
+                    np.zeros((2, 2)), np.ones((2, 2)), np.full(2, 5.0), crs="xy")
+    plans = [solve_trip_chains(far, max_idle=600.0, method=m, **travel_params) for m in ("network", "highs")]
+    assert plans[0].certified and plans[0].objective == pytest.approx(plans[1].objective)
 
 
 def test_bad_input_names_the_rows():
@@ -381,7 +387,7 @@ def test_bad_input_names_the_rows():
     for successors in (0, -1, 2.5, True, float("nan"), float("inf"), 10**6):
         with pytest.raises(ValueError, match="successors"):
             solve_trip_chains(orders, successors=successors)
-    for rounds in (0, -3, 1.5, True):
+    for rounds in (0, -3, 1.5, True, float("nan"), float("inf"), 10**20):
         with pytest.raises(ValueError, match="auction_rounds"):
             chain_params(auction_rounds=rounds)
     params = dict(chain_params(), auction_rounds=0)  # the C++ side checks it too

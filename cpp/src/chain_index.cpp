@@ -207,8 +207,10 @@ CellIndex::CellIndex(std::int32_t num_cells, const std::vector<std::int32_t>& ce
     // At most about four buckets per place in all: a long horizon gets wider buckets.
     const double cells = static_cast<double>(num_cells);
     const double span = t_last_ - t_first_;
+    if (!std::isfinite(span)) return;  // times far apart overflow the span: no buckets
+    const double most = std::floor((4.0 * static_cast<double>(n) + cells) / cells) + 1.0;
     bucket_width_ = std::max(bucket_s, span * cells / (4.0 * static_cast<double>(n) + cells));
-    buckets_ = static_cast<std::size_t>(span / bucket_width_) + 1;
+    buckets_ = static_cast<std::size_t>(std::min(most, std::floor(span / bucket_width_) + 1.0));
     bucket_held_.assign(static_cast<std::size_t>(num_cells) * buckets_, 0);
     for (std::size_t c = 0; c < static_cast<std::size_t>(num_cells); ++c) {
         for (auto p = static_cast<std::size_t>(start_[c]); p < static_cast<std::size_t>(start_[c + 1]); ++p) {

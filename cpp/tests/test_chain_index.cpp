@@ -71,9 +71,23 @@ void test_against_brute_force(unsigned seed, double bucket_s) {
     if (bucket_s > 0.0) check(screened_out > 0, name + ": the bucket screen never ruled a cell out");
 }
 
+// Times so far apart that their difference overflows: no buckets, and still every answer.
+void test_times_far_apart() {
+    const std::vector<std::int32_t> cell{0, 0, 1};
+    const std::vector<double> time{-1e308, 1e308, 0.0};
+    shareopt::CellIndex index(2, cell, time, 150.0);
+    index.set_values({5, 7, 9});
+    std::int32_t begin = 0, end = 0;
+    index.window(0, 1e307, 1.5e308, begin, end);
+    check(end - begin == 1 && index.id(begin) == 1, "far apart: the window misses the late place");
+    check(index.may_hold(0, 1e307, 1.5e308) && index.may_exceed(0, 1e307, 1.5e308, 6.0),
+          "far apart: a screen hid a place");
+}
+
 }  // namespace
 
 int run_chain_index_tests() {
+    test_times_far_apart();
     for (unsigned seed = 0; seed < 3; ++seed) {
         test_against_brute_force(seed, 0.0);
         test_against_brute_force(seed, 300.0);

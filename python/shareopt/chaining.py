@@ -181,8 +181,9 @@ def chain_params(*, vehicle_cost: float = 0.0, deadhead_cost_per_km: float = 1.0
     duals adds more than 2% of the model's arcs, the auction solves again before the simplex
     starts (1: the auction only starts the simplex).
     """
-    if isinstance(auction_rounds, bool) or int(auction_rounds) != auction_rounds or auction_rounds < 1:
-        raise ValueError(f"auction_rounds must be a whole number >= 1, got {auction_rounds!r}")
+    if (isinstance(auction_rounds, bool) or not 1 <= auction_rounds <= 1000  # NaN fails too
+            or int(auction_rounds) != auction_rounds):
+        raise ValueError(f"auction_rounds must be a whole number in [1, 1000], got {auction_rounds!r}")
     if service_cost_per_km is None:
         service_cost_per_km = deadhead_cost_per_km
     if max_vehicles is not None and (int(max_vehicles) != max_vehicles or max_vehicles < 0):
