@@ -69,8 +69,10 @@ class TripChainSolution:
         each order's least reduced cost outside the model; NaN before any). ``gap_pct`` is
         how far the plan can be from the optimum.
     arcs_in_model, arcs_priced, rounds
-        Pair arcs in the final model, pairs whose reduced cost was evaluated exactly, and
-        solve-and-price rounds.
+        Pair arcs in the final model, pairs whose reduced cost was evaluated exactly (in
+        every pricing round, the first solve's rounds on the auction's duals included; the
+        time test follows only for pairs that would enter the model), and solve-and-price
+        rounds of the simplex.
     """
 
     objective: float
@@ -271,7 +273,8 @@ def solve_trip_chains(orders: Orders, *, vehicle_cost: float = 0.0,
         Candidate arcs per order to start from (cheapest and earliest, each way; default: by
         the density of compatible pairs, about 0.6 x the square root of their number per
         order with a wait of at most 20 minutes, 5 to 16), and arcs added per order and
-        round; they change speed, never the optimum.
+        round (four times as many in the first solve's rounds on the auction's duals); they
+        change speed, never the optimum.
     threads
         Threads for arc generation and pricing (default: all cores).
     initial

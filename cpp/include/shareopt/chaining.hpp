@@ -38,7 +38,8 @@ struct ChainParams : FleetCosts {
     bool must_serve = false;
     int successors = 0;        // k cheapest (and k earliest) successors and predecessors to start
                                // (0: by the density of compatible pairs, 5 to 16)
-    int price_per_order = 4;   // most negative arcs added per order and pricing round
+    int price_per_order = 4;   // most negative arcs added per order and pricing round (four
+                               // times that on the auction's duals)
     int threads = 0;        // 0: hardware concurrency
     // Without a fleet bound, start the simplex from an auction's optimum of the model
     // (chain_auction.cpp) when it starts afresh; false: from the greedy plan. Both are exact.
