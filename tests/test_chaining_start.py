@@ -69,8 +69,9 @@ def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
     warm_pivots, warm_objective = first_solve(best, auction=True)  # a start plan: no auction
     auction_pivots, auction_objective = first_solve(None, auction=True)
     # The optimum's links are among the arcs with a start plan, so that model is no worse; the
-    # other two are the same model (one auction: no repricing before the simplex). From a start that is optimal (the plan, or the auction's
-    # optimum of the model) the simplex has far fewer pivots to make than from the greedy.
+    # other two are the same model (one auction: no repricing before the simplex). From a
+    # start that is optimal (the plan, or the auction's optimum of the model) the simplex has
+    # far fewer pivots to make than from the greedy.
     assert warm_objective <= greedy_objective
     assert auction_objective == greedy_objective
     assert warm_pivots < greedy_pivots / 2

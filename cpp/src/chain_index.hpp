@@ -107,25 +107,13 @@ public:
     // cell: most cells a pricing scan visits hold nothing in its window that can price out.
     bool may_exceed(std::int32_t cell, double t_lo, double t_hi, double floor) const {
         if (bucket_max_.empty()) return true;
-        if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
-        const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
-        const std::size_t lo = bucket(t_lo), hi = bucket(t_hi);
-        for (std::size_t b = lo; b <= hi; ++b) {
-            if (static_cast<double>(bucket_max_[row + b]) > floor) return true;
-        }
-        return false;
+        return any_bucket(cell, t_lo, t_hi, [&](std::size_t b) { return static_cast<double>(bucket_max_[b]) > floor; });
     }
     // False when `cell` has no place with time in [t_lo, t_hi]; true when it may (always,
     // without buckets).
     bool may_hold(std::int32_t cell, double t_lo, double t_hi) const {
         if (buckets_ == 0) return true;
-        if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
-        const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
-        const std::size_t lo = bucket(t_lo), hi = bucket(t_hi);
-        for (std::size_t b = lo; b <= hi; ++b) {
-            if (bucket_held_[row + b]) return true;
-        }
-        return false;
+        return any_bucket(cell, t_lo, t_hi, [&](std::size_t b) { return bucket_held_[b] != 0; });
     }
 
     // Calls visit(pos) for every position in [begin, end) (one cell) whose value exceeds
@@ -152,6 +140,17 @@ private:
     // Buckets of bucket_width_ seconds from t_first_, clamped to the first and the last; per
     // cell, whether each bucket holds a place, and its largest value (the lowest int64 when
     // empty; none before set_values).
+    // Whether test(b) holds for a bucket b (an index into the per-cell tables) of `cell`
+    // that overlaps [t_lo, t_hi].
+    template <class Test>
+    bool any_bucket(std::int32_t cell, double t_lo, double t_hi, Test&& test) const {
+        if (!(t_hi >= t_first_) || !(t_lo <= t_last_)) return false;
+        const std::size_t row = static_cast<std::size_t>(cell) * buckets_;
+        for (std::size_t b = bucket(t_lo), hi = bucket(t_hi); b <= hi; ++b) {
+            if (test(row + b)) return true;
+        }
+        return false;
+    }
     std::size_t bucket(double t) const {
         const double b = std::floor((t - t_first_) / bucket_width_);
         if (!(b > 0.0)) return 0;

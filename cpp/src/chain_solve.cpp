@@ -56,14 +56,12 @@ void TripChainer::reprice_by_auction(double time_limit_s, std::chrono::steady_cl
         // less than 1, so the model's arcs (reduced cost >= 0 under the auction's duals) stay
         // out and every pair found has a negative one.
         std::vector<std::int64_t> value(n_), at_dropoff(n_);
-        std::vector<std::int32_t> next(n_, -1);
         for (std::size_t i = 0; i < n_; ++i) {
             value[i] = floor_div(auction_pickup_potential(i));
             at_dropoff[i] = floor_div(auction_dropoff_potential(i));
-            if (auction_match_[i] >= 0 && static_cast<std::size_t>(auction_match_[i]) != i) next[i] = auction_match_[i];
         }
-        bool complete = false;
-        const std::int64_t added = price_with(std::move(value), std::move(at_dropoff), next, false, left(), complete);
+        bool complete = false;  // start_next_: the auction's links
+        const std::int64_t added = price_with(std::move(value), std::move(at_dropoff), start_next_, false, left(), complete);
         if (!complete || 50 * added <= static_cast<std::int64_t>(pairs_.size())) return;
         ++auction_solves_;
         if (!solve_by_auction(left())) return;
@@ -176,9 +174,6 @@ bool TripChainer::start_simplex_from_auction() {
             out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
         }
     }
-    const auto pickup_value = [&](std::size_t j) { return auction_pickup_potential(j); };
-    const auto dropoff_value = [&](std::size_t i) { return auction_dropoff_potential(i); };
-
     // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
     // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that
     // pickup below it and hangs itself from the sink or from a pickup already in the tree, by
@@ -226,7 +221,7 @@ bool TripChainer::start_simplex_from_auction() {
             const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
             const auto to = static_cast<std::size_t>(pairs_[k].to);
             if (to == j || !placed[to]) continue;
-            const std::int64_t reduced = unit * pairs_[k].cost + dropoff_value(i) - pickup_value(to);
+            const std::int64_t reduced = unit * pairs_[k].cost + auction_dropoff_potential(i) - auction_pickup_potential(to);
             if (reduced < best) {
                 best = reduced;
                 best_arc = pair_arc(k);
