@@ -41,11 +41,10 @@ struct Market {
     std::vector<std::int64_t> price;  // per pickup
     std::vector<std::int32_t> owner;  // per pickup: the drop-off that took it, or -1
     std::vector<std::int32_t> match;  // per drop-off: its pickup, or -1
-    std::vector<std::int64_t> held;   // per drop-off: the value of its match
+    // Per drop-off: the value of its match less that pickup's price (0 unmatched), kept
+    // alongside so that the reverse auction reads it in one step.
+    std::vector<std::int64_t> profit;
 
-    std::int64_t profit(std::size_t i) const {
-        return match[i] >= 0 ? held[i] - price[static_cast<std::size_t>(match[i])] : 0;
-    }
     // What person i's best option is worth at these prices (0: ending its chain).
     std::int64_t best_net(const Bids& bids, std::size_t i) const {
         std::int64_t best = 0;
@@ -81,8 +80,9 @@ bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon
         if (deadline.passed()) return false;
         const std::int32_t mine = market.match[i];
         if (mine < 0) continue;
-        if (market.profit(i) >= market.best_net(bids, i) - epsilon) continue;
+        if (market.profit[i] >= market.best_net(bids, i) - epsilon) continue;
         market.match[i] = -1;
+        market.profit[i] = 0;
         market.owner[static_cast<std::size_t>(mine)] = -1;
     }
     return true;
@@ -110,11 +110,12 @@ bool forward_auction(Market& market, const Bids& bids, std::int64_t epsilon, Pol
         market.price[j] += top.best - top.second + epsilon;
         if (market.owner[j] >= 0) {
             market.match[static_cast<std::size_t>(market.owner[j])] = -1;
+            market.profit[static_cast<std::size_t>(market.owner[j])] = 0;
             stack.push_back(market.owner[j]);
         }
         market.owner[j] = static_cast<std::int32_t>(i);
         market.match[i] = top.who;
-        market.held[i] = top.value;
+        market.profit[i] = top.value - market.price[j];
     }
     return true;
 }
@@ -139,7 +140,7 @@ bool reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon, Pol
         for (std::int64_t k = bids.rstart[j]; k < bids.rstart[j + 1]; ++k) {
             const auto kk = static_cast<std::size_t>(k);
             const auto person = bids.rperson[kk];
-            top.offer(bids.rvalue[kk] - market.profit(static_cast<std::size_t>(person)), person, bids.rvalue[kk]);
+            top.offer(bids.rvalue[kk] - market.profit[static_cast<std::size_t>(person)], person, bids.rvalue[kk]);
         }
         if (top.who < 0 || top.best <= epsilon) {
             market.price[j] = 0;
@@ -154,7 +155,7 @@ bool reverse_auction(Market& market, const Bids& bids, std::int64_t epsilon, Pol
         }
         market.match[i] = static_cast<std::int32_t>(j);
         market.owner[j] = top.who;
-        market.held[i] = top.value;
+        market.profit[i] = top.value - market.price[j];
     }
     return true;
 }
@@ -226,7 +227,7 @@ bool TripChainer::solve_by_auction(double time_limit_s) {
     market.price.assign(n_, 0);
     market.owner.assign(n_, -1);
     market.match.assign(n_, -1);
-    market.held.assign(n_, 0);
+    market.profit.assign(n_, 0);
     for (std::int64_t epsilon = std::max<std::int64_t>(1, bids.largest / 4);; epsilon = std::max<std::int64_t>(1, epsilon / kAuctionRatio)) {
         if (!release_out_of_slack(market, bids, epsilon, deadline) ||
             !forward_auction(market, bids, epsilon, deadline) || !reverse_auction(market, bids, epsilon, deadline)) {
