@@ -75,7 +75,38 @@ def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
     assert warm_objective <= greedy_objective
     assert auction_objective == greedy_objective
     assert warm_pivots < greedy_pivots / 2
-    assert auction_pivots < greedy_pivots / 2
+    assert auction_pivots == 0  # the auction's basis is optimal for its model
+
+
+@pytest.mark.parametrize("setting", ["plain", "depot", "must_serve", "skipping"])
+def test_the_auction_hands_the_simplex_an_optimal_basis(setting):
+    # With one auction and no pricing before the simplex, the simplex solves the auction's own
+    # model: a tree made of arcs priced at 0 by exact duals leaves it no pivot to make (a tree
+    # hung on the auction's rounded duals left it many degenerate ones).
+    orders = random_orders(11, 1200, span_s=5 * 3600.0, area_km=10.0)
+    params = {"vehicle_cost": 40.0, "deadhead_cost_per_km": 1.5, "max_idle": 1800.0}
+    if setting == "depot":
+        params["depot"] = (5.0, 5.0)
+    elif setting == "must_serve":
+        params["must_serve"] = True
+    elif setting == "skipping":
+        params["vehicle_cost"] = 12.0  # near the trips' margin: skipping some orders pays
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    solves = {}
+    for auction in (True, False):
+        chainer = _core.TripChainer(travel.core, orders.pickup_time, orders.dropoff_time,
+                                    orders.pickup_xy, None, orders.dropoff_xy, None,
+                                    orders.revenue, orders.distance,
+                                    chain_params(**params, successors=2, auction=auction, auction_rounds=1))
+        chainer.add_candidate_arcs(np.inf)
+        assert chainer.solve_flow(np.inf) == "optimal"
+        solves[auction] = chainer
+    auction, simplex = solves[True], solves[False]
+    assert auction.auction_solves == 1 and simplex.auction_solves == 0
+    assert auction.pivots == 0 and simplex.pivots > 0
+    assert auction.scaled_objective == simplex.scaled_objective
+    if setting == "skipping":
+        assert not auction.served().all()
 
 
 def test_start_plan_is_checked():

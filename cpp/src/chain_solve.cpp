@@ -1,5 +1,6 @@
 // How each solve of the trip-chain model starts: from the auction's optimum (chain_auction.cpp)
-// on a tree close to its duals, from the greedy plan, or warm from the last basis.
+// on a basis already optimal for the auction's model (chain_tree.cpp), from the greedy plan, or
+// warm from the last basis.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -46,8 +47,6 @@ void TripChainer::reprice_by_auction(double time_limit_s, std::chrono::steady_cl
     // well, and while that adds many arcs the auction solves again (20,000 orders: the first
     // round adds 7% of the model) before the simplex builds its tree once, from the last
     // auction. A round cut short by the time limit keeps the auction it has.
-    const auto unit = static_cast<std::int64_t>(n_ + 1);
-    const auto floor_div = [&](std::int64_t x) { return x >= 0 ? x / unit : -((-x + unit - 1) / unit); };
     const auto left = [&] {
         return time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     };
@@ -55,16 +54,24 @@ void TripChainer::reprice_by_auction(double time_limit_s, std::chrono::steady_cl
         // Potentials in scaled units, rounded down at both ends: a pair's reduced cost moves by
         // less than 1, so the model's arcs (reduced cost >= 0 under the auction's duals) stay
         // out and every pair found has a negative one.
-        std::vector<std::int64_t> value(n_), at_dropoff(n_);
-        for (std::size_t i = 0; i < n_; ++i) {
-            value[i] = floor_div(auction_pickup_potential(i));
-            at_dropoff[i] = floor_div(auction_dropoff_potential(i));
-        }
+        std::vector<std::int64_t> value, at_dropoff;
+        scaled_auction_potentials(value, at_dropoff);
         bool complete = false;  // start_next_: the auction's links
         const std::int64_t added = price_with(std::move(value), std::move(at_dropoff), start_next_, false, left(), complete);
         if (!complete || 50 * added <= static_cast<std::int64_t>(pairs_.size())) return;
         ++auction_solves_;
         if (!solve_by_auction(left())) return;
+    }
+}
+
+void TripChainer::scaled_auction_potentials(std::vector<std::int64_t>& value, std::vector<std::int64_t>& at_dropoff) const {
+    const auto unit = static_cast<std::int64_t>(n_ + 1);
+    const auto floor_div = [&](std::int64_t x) { return x >= 0 ? x / unit : -((-x + unit - 1) / unit); };
+    value.resize(n_);
+    at_dropoff.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        value[i] = floor_div(auction_pickup_potential(i));
+        at_dropoff[i] = floor_div(auction_dropoff_potential(i));
     }
 }
 
@@ -159,79 +166,6 @@ bool TripChainer::start_from_greedy() {
         }
     }
     return flow_.start_from_tree(tree);
-}
-
-bool TripChainer::start_simplex_from_auction() {
-    const auto unit = static_cast<std::int64_t>(n_ + 1);
-    // The model's arcs out of each drop-off, by index.
-    std::vector<std::int64_t> out_start(n_ + 1, 0);
-    for (const PairArc& arc : pairs_) ++out_start[static_cast<std::size_t>(arc.from) + 1];
-    for (std::size_t i = 0; i < n_; ++i) out_start[i + 1] += out_start[i];
-    std::vector<std::int64_t> out_arc(pairs_.size());
-    {
-        std::vector<std::int64_t> fill(out_start.begin(), out_start.end() - 1);
-        for (std::size_t k = 0; k < pairs_.size(); ++k) {
-            out_arc[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].from)]++)] = static_cast<std::int64_t>(k);
-        }
-    }
-    // Every node hangs from where its vehicle comes from or goes to in the plan. A drop-off
-    // whose vehicle goes to a pickup (a link, or its own pickup for a skipped order) holds that
-    // pickup below it and hangs itself from the sink or from a pickup already in the tree, by
-    // the arc of least reduced cost: zero-flow tree arcs then point to the root (strongly
-    // feasible) and the tree's potentials stay close to the auction's duals, so the simplex
-    // has little left to do (100,000 orders: 250,000 pivots against 3.1 million).
-    std::vector<std::int64_t> tree(2 * n_ + 2, -1);
-    std::vector<std::uint8_t> placed(n_, 0);  // per pickup: in the tree already
-    std::int64_t starts = 0;
-    for (std::size_t j = 0; j < n_; ++j) {
-        placed[j] = 1;
-        tree[2 + 2 * j] = static_cast<std::int64_t>(1 + 3 * j);  // a new vehicle, unless linked below
-    }
-    std::vector<std::int64_t> link_arc(n_, -1);
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < n_; ++i) {
-        const std::int32_t j = auction_match_[i];
-        if (j < 0) {
-            tree[3 + 2 * i] = static_cast<std::int64_t>(3 + 3 * i);  // the chain ends
-            continue;
-        }
-        placed[static_cast<std::size_t>(j)] = 0;
-        order.push_back(i);
-        if (static_cast<std::size_t>(j) == i) {
-            link_arc[i] = static_cast<std::int64_t>(2 + 3 * i);
-            continue;
-        }
-        for (std::int64_t p = out_start[i]; p < out_start[i + 1] && link_arc[i] < 0; ++p) {
-            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
-            if (pairs_[k].to == j) link_arc[i] = pair_arc(k);
-        }
-        if (link_arc[i] < 0) return false;  // not an arc of the model
-    }
-    for (std::size_t j = 0; j < n_; ++j) starts += placed[j];
-    tree[1] = starts < fleet_ ? 0 : -1;  // the sink under the source while vehicles are spare
-    // Latest drop-offs first, so that the pickups they may hang from are mostly placed.
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return dropoff_time_[a] != dropoff_time_[b] ? dropoff_time_[a] > dropoff_time_[b] : a > b;
-    });
-    for (const std::size_t i : order) {
-        const auto j = static_cast<std::size_t>(auction_match_[i]);
-        std::int64_t best_arc = static_cast<std::int64_t>(3 + 3 * i);
-        std::int64_t best = auction_profit_[i];  // the end arc's reduced cost
-        for (std::int64_t p = out_start[i]; p < out_start[i + 1]; ++p) {
-            const auto k = static_cast<std::size_t>(out_arc[static_cast<std::size_t>(p)]);
-            const auto to = static_cast<std::size_t>(pairs_[k].to);
-            if (to == j || !placed[to]) continue;
-            const std::int64_t reduced = unit * pairs_[k].cost + auction_dropoff_potential(i) - auction_pickup_potential(to);
-            if (reduced < best) {
-                best = reduced;
-                best_arc = pair_arc(k);
-            }
-        }
-        tree[3 + 2 * i] = best_arc;
-        tree[2 + 2 * j] = link_arc[i];
-        placed[j] = 1;
-    }
-    return flow_.start_from_tree(tree) || flow_.start_from_tree(tree, {}, true);
 }
 
 }  // namespace shareopt

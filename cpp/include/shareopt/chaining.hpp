@@ -143,7 +143,7 @@ private:
     // The auction start (chain_auction.cpp): whether it applies (no fleet bound, no start plan,
     // every pickup may start a vehicle); the model solved as an assignment, its matching left
     // as the start plan's links (false: stopped by the time limit, nothing left); the simplex
-    // started from it on a tree close to the auction's duals (false: no such tree).
+    // started from it on a basis of exact duals (chain_tree.cpp; false: no such basis).
     bool auction_applies() const;
     bool solve_by_auction(double time_limit_s);
     bool start_simplex_from_auction();
@@ -153,6 +153,9 @@ private:
     // The last auction's duals as node potentials (its units: scaled costs times n + 1).
     std::int64_t auction_pickup_potential(std::size_t j) const;
     std::int64_t auction_dropoff_potential(std::size_t i) const;
+    // Both rounded down to scaled units (pickups in value, drop-offs in at_dropoff): every arc
+    // of the auction's model keeps a reduced cost >= 0, its links one of 0 or 1.
+    void scaled_auction_potentials(std::vector<std::int64_t>& value, std::vector<std::int64_t>& at_dropoff) const;
     // price() on given potentials (scaled units) and links; simplex_duals: the simplex's own,
     // which later rounds may re-price incrementally against.
     std::int64_t price_with(std::vector<std::int64_t> value, std::vector<std::int64_t> at_dropoff,
@@ -189,6 +192,7 @@ private:
     std::int64_t auction_solves_ = 0;
     std::vector<std::int32_t> auction_match_;  // the last auction's matching and duals
     std::vector<std::int64_t> auction_price_, auction_profit_;
+    std::size_t auction_arcs_ = 0;  // the pair arcs the last auction saw (pairs_ grows at its end)
 };
 
 }  // namespace shareopt
