@@ -173,6 +173,24 @@ def drive_rounds(orders, params, travel, **search):
             return chainer
 
 
+def test_auction_on_two_threads_finds_the_same_plan_as_on_one():
+    # A day of 20,000 orders is cut in two halves that bid on two threads; the plan must not
+    # depend on the number of threads, and must be the simplex's optimum.
+    orders = so.synthetic_orders(20000, seed=3, places="xy")
+    orders.revenue = 62.0 * orders.distance
+    params = {"vehicle_cost": 160.0, "deadhead_cost_per_km": 3.1, "max_idle": 1200.0}
+    travel = TravelModel("manhattan", speed_kmh=25.0)
+    runs = [drive_rounds(orders, params, travel, threads=threads) for threads in (1, 2)]
+    simplex = drive_rounds(orders, params, travel, auction=False)
+    for run in runs:
+        assert run.auction_halved and run.auction_solves >= 1
+        assert run.scaled_objective == simplex.scaled_objective
+    assert runs[0].pivots == runs[1].pivots and runs[0].arcs_in_model == runs[1].arcs_in_model
+    assert np.array_equal(runs[0].successor(), runs[1].successor())
+    small = drive_rounds(random_orders(7, 1500), params, travel, threads=2)
+    assert small.auction_solves >= 1 and not small.auction_halved  # too small to be worth cutting
+
+
 @pytest.mark.parametrize("depot", [None, (6.0, 6.0)])
 def test_auction_starts_and_restarts_reach_the_simplex_optimum(depot):
     # One candidate each way, so that pricing adds many arcs and the auction solves again;

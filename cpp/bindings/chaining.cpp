@@ -105,6 +105,7 @@ void bind_chaining(py::module_& m) {
         .def_property_readonly("arcs_priced", &TripChainer::arcs_priced)
         .def_property_readonly("pivots", &TripChainer::pivots)
         .def_property_readonly("auction_solves", &TripChainer::auction_solves)
+        .def_property_readonly("auction_halved", &TripChainer::auction_halved)
         .def_property_readonly("pricing_bound", &TripChainer::pricing_bound)
         .def_property_readonly("scaled_objective",
                                [](const TripChainer& s) { return static_cast<double>(s.scaled_objective()); })

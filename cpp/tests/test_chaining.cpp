@@ -34,9 +34,11 @@ Day random_day(unsigned seed, std::size_t n) {
     return day;
 }
 
-// Solve, price, repeat until a complete round adds nothing; the certified scaled optimum.
+// Solve, price, repeat until a complete round adds nothing; the certified scaled optimum, and
+// optionally each order's successor and whether the last auction was cut in halves.
 long double solve_rounds(const shareopt::TravelModel& travel, const Day& day, shareopt::ChainParams params,
-                         std::int64_t& auction_solves) {
+                         std::int64_t& auction_solves, std::vector<std::int32_t>* successor = nullptr,
+                         bool* halved = nullptr) {
     shareopt::ChainOrders orders;
     orders.n = day.pickup_time.size();
     orders.pickup_time = day.pickup_time.data();
@@ -55,6 +57,8 @@ long double solve_rounds(const shareopt::TravelModel& travel, const Day& day, sh
         if (chainer.price(std::numeric_limits<double>::infinity(), complete) == 0) {
             check(complete, "the last pricing round was not complete");
             auction_solves = chainer.auction_solves();
+            if (successor != nullptr) *successor = chainer.successor();
+            if (halved != nullptr) *halved = chainer.auction_halved();
             return chainer.scaled_objective();
         }
     }
@@ -86,11 +90,38 @@ void test_auction_matches_greedy_start(unsigned seed, bool depot, bool must_serv
     check(without == 0 && with_auction >= 1, name + ": the auction ran where it should not, or not at all");
 }
 
+// A market large enough to be cut in two halves that bid on two threads: the same plan as on
+// one thread (the halves touch disjoint data; a race would show as another plan or a crash
+// under the thread sanitizer), and the greedy start's optimum.
+void test_auction_halves_on_two_threads() {
+    const shareopt::TravelModel travel(shareopt::Metric::Manhattan, 1.0, std::vector<double>{25.0});
+    const Day day = random_day(5, 20000);
+    shareopt::ChainParams params;
+    params.vehicle_cost = 8.0;
+    params.deadhead_cost_per_km = 1.0;
+    params.service_cost_per_km = 1.0;
+    params.max_idle_s = 600.0;
+    std::int64_t solves[2] = {0, 0}, none = 0;
+    std::vector<std::int32_t> successor[2];
+    bool halved[2] = {false, false};
+    long double optimum[2];
+    for (int t = 0; t < 2; ++t) {
+        params.threads = t + 1;
+        optimum[t] = solve_rounds(travel, day, params, solves[t], &successor[t], &halved[t]);
+    }
+    params.auction = false;
+    const long double greedy = solve_rounds(travel, day, params, none);
+    check(halved[0] && halved[1] && solves[0] >= 1, "20,000 orders: the auction was not cut in halves");
+    check(optimum[0] == optimum[1] && successor[0] == successor[1], "two threads found another plan than one");
+    check(optimum[0] == greedy, "the halved auction reached another optimum than the greedy start");
+}
+
 }  // namespace
 
 int run_chaining_tests() {
     for (unsigned seed = 0; seed < 4; ++seed) {
         test_auction_matches_greedy_start(seed, seed % 2 == 1, seed == 2);
     }
+    test_auction_halves_on_two_threads();
     return check.failures;
 }

@@ -122,6 +122,8 @@ public:
     std::int64_t arcs_priced() const { return arcs_priced_; }
     std::int64_t pivots() const { return earlier_pivots_ + flow_.pivots(); }
     std::int64_t auction_solves() const { return auction_solves_; }
+    // Whether the last auction cut the day in two halves, one per thread (chain_auction.cpp).
+    bool auction_halved() const { return auction_halved_; }
     long double scaled_objective() const { return flow_.total_cost(); }
 
     // Real-valued cost pieces of order i (what the scaled arcs round).
@@ -190,6 +192,7 @@ private:
     std::int64_t arcs_at_last_solve_ = 0;  // pair arcs in the model when the last solve began
     std::int64_t earlier_pivots_ = 0;      // pivots of simplex runs the auction replaced
     std::int64_t auction_solves_ = 0;
+    bool auction_halved_ = false;
     std::vector<std::int32_t> auction_match_;  // the last auction's matching and duals
     std::vector<std::int64_t> auction_price_, auction_profit_;
     std::size_t auction_arcs_ = 0;  // the pair arcs the last auction saw (pairs_ grows at its end)

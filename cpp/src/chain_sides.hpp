@@ -1,0 +1,83 @@
+// Internal to the chaining solver: two threads that take the two sides of one step of work.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+namespace shareopt {
+
+// Runs a step's job for side 0 on the calling thread and for side 1 on a helper thread, and
+// returns when both are done; without the helper (parallel false), or for a step not worth
+// the hand-over, both sides run here one after the other. The jobs must not touch each
+// other's data, so the outcome is the same either way. The helper lives as long as the team:
+// an auction runs hundreds of parallel steps.
+class TwoSides {
+public:
+    explicit TwoSides(bool parallel) {
+        if (!parallel) return;
+        try {
+            helper_ = std::thread([this] { serve(); });
+        } catch (const std::system_error&) {  // no thread to be had: one after the other
+        }
+    }
+    ~TwoSides() {
+        if (!helper_.joinable()) return;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+            ++step_;
+        }
+        wake_.notify_one();
+        helper_.join();
+    }
+    TwoSides(const TwoSides&) = delete;
+    TwoSides& operator=(const TwoSides&) = delete;
+
+    void run(const std::function<void(int)>& job, bool in_parallel) {
+        if (!helper_.joinable() || !in_parallel) {
+            job(0);
+            job(1);
+            return;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            job_ = &job;
+            done_ = false;
+            ++step_;
+        }
+        wake_.notify_one();
+        job(0);
+        std::unique_lock<std::mutex> lock(mutex_);
+        finished_.wait(lock, [&] { return done_; });
+    }
+
+private:
+    void serve() {
+        std::uint64_t seen = 0;
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return step_ != seen; });
+            seen = step_;
+            if (stop_) return;
+            const auto* job = job_;
+            lock.unlock();
+            (*job)(1);
+            lock.lock();
+            done_ = true;
+            finished_.notify_one();
+        }
+    }
+
+    std::thread helper_;
+    std::mutex mutex_;
+    std::condition_variable wake_, finished_;
+    const std::function<void(int)>* job_ = nullptr;
+    std::uint64_t step_ = 0;
+    bool done_ = true, stop_ = false;
+};
+
+}  // namespace shareopt
