@@ -78,7 +78,7 @@ def test_starting_from_the_optimum_or_the_auction_saves_most_pivots():
     assert auction_pivots == 0  # the auction's basis is optimal for its model
 
 
-@pytest.mark.parametrize("setting", ["plain", "depot", "must_serve", "skipping"])
+@pytest.mark.parametrize("setting", ["plain", "depot", "must_serve", "skipping", "each_alone"])
 def test_the_auction_hands_the_simplex_an_optimal_basis(setting):
     # With one auction and no pricing before the simplex, the simplex solves the auction's own
     # model: a tree made of arcs priced at 0 by exact duals leaves it no pivot to make (a tree
@@ -91,6 +91,8 @@ def test_the_auction_hands_the_simplex_an_optimal_basis(setting):
         params["must_serve"] = True
     elif setting == "skipping":
         params["vehicle_cost"] = 12.0  # near the trips' margin: skipping some orders pays
+    elif setting == "each_alone":  # every order on its own vehicle: no vehicle to spare
+        params.update(vehicle_cost=0.1, deadhead_cost_per_km=50.0, must_serve=True)
     travel = TravelModel("manhattan", speed_kmh=25.0)
     solves = {}
     for auction in (True, False):
@@ -107,6 +109,8 @@ def test_the_auction_hands_the_simplex_an_optimal_basis(setting):
     assert auction.scaled_objective == simplex.scaled_objective
     if setting == "skipping":
         assert not auction.served().all()
+    if setting == "each_alone":
+        assert auction.arcs_in_model > 0 and (auction.successor() < 0).all()
 
 
 def test_start_plan_is_checked():

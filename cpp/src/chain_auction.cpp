@@ -94,7 +94,7 @@ bool release_out_of_slack(Market& market, const Bids& bids, std::int64_t epsilon
 // The day cut in two at the median drop-off, so that two threads can run the auction's bids:
 // persons by their drop-off time, pickups by who may bid for them (kShared: both sides). A
 // person only reaches pickups up to max_idle after its drop-off, so few pickups are shared
-// (100,000 orders, max_idle 20 min: 1.7%, and 2-4% of the bids); bids for them wait for a
+// (100,000 orders, max_idle 20 min: 1.7%, and about 2% of the bids); bids for them wait for a
 // step that runs alone. Only large markets with few shared pickups are cut, whatever the
 // number of threads, so the plan does not depend on it.
 constexpr std::uint8_t kShared = 2;

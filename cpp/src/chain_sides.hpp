@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <system_error>
@@ -50,9 +51,17 @@ public:
             ++step_;
         }
         wake_.notify_one();
-        job(0);
+        std::exception_ptr failed;
+        try {
+            job(0);
+        } catch (...) {  // the helper still works on the caller's data: wait for it first
+            failed = std::current_exception();
+        }
         std::unique_lock<std::mutex> lock(mutex_);
         finished_.wait(lock, [&] { return done_; });
+        if (!failed) failed = helper_failed_;
+        helper_failed_ = nullptr;
+        if (failed) std::rethrow_exception(failed);
     }
 
 private:
@@ -65,8 +74,14 @@ private:
             if (stop_) return;
             const auto* job = job_;
             lock.unlock();
-            (*job)(1);
+            std::exception_ptr failed;
+            try {
+                (*job)(1);
+            } catch (...) {  // handed to the caller, which rethrows it
+                failed = std::current_exception();
+            }
             lock.lock();
+            helper_failed_ = failed;
             done_ = true;
             finished_.notify_one();
         }
@@ -76,6 +91,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_, finished_;
     const std::function<void(int)>* job_ = nullptr;
+    std::exception_ptr helper_failed_;
     std::uint64_t step_ = 0;
     bool done_ = true, stop_ = false;
 };

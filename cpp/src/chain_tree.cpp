@@ -71,7 +71,7 @@ bool TripChainer::start_simplex_from_auction() {
         if (used[i] < 0) return false;  // not an arc of the model
     }
     for (std::size_t j = 0; j < n_; ++j) vehicles += started[j];
-    if (vehicles >= fleet_) return false;  // the source-sink arc must carry flow (spare vehicles)
+    const bool spare = vehicles < fleet_;  // the source-sink arc carries flow
     const auto arc_cost = [&](std::int64_t arc) {
         const auto a = static_cast<std::size_t>(arc);
         return a < base_arcs_.size() ? base_arcs_[a].cost : pairs_[a - base_arcs_.size()].cost;
@@ -104,7 +104,7 @@ bool TripChainer::start_simplex_from_auction() {
             for (std::size_t j = 0; j < n_; ++j) {
                 if (started[j]) relax(pickup(j), 0, -base_arcs_[1 + 3 * j].cost, static_cast<std::int64_t>(1 + 3 * j));
             }
-            relax(1, 0, 0, 0);
+            if (spare) relax(1, 0, 0, 0);
         } else if (v == 1) {  // end arcs into the sink
             for (std::size_t i = 0; i < n_; ++i) {
                 const auto end = static_cast<std::int64_t>(3 + 3 * i);
@@ -127,15 +127,17 @@ bool TripChainer::start_simplex_from_auction() {
     }
     // Every arc with flow is tight, so the tree keeps them all: each pickup hangs from where
     // its vehicle comes from (its only residual arc), the sink from the source by the spare
-    // vehicles' arc and each chain's last drop-off from the sink.
+    // vehicles' arc and each chain's last drop-off from the sink. With no vehicle spare (every
+    // order its own chain, must_serve) the sink hangs from the last drop-off it was reached
+    // through, and that drop-off keeps its own way to the source.
     std::vector<std::int64_t> tree(nodes, -1);
-    tree[1] = 0;
-    for (std::size_t u = 2; u < nodes; ++u) {
+    for (std::size_t u = 1; u < nodes; ++u) {
         if (dist[u] == kUnreached) return false;
         tree[u] = parent[u];
     }
+    if (spare) tree[1] = 0;
     for (std::size_t i = 0; i < n_; ++i) {
-        if (auction_match_[i] < 0) tree[dropoff(i)] = used[i];
+        if (auction_match_[i] < 0 && (spare || parent[1] != used[i])) tree[dropoff(i)] = used[i];
         tree[pickup(i)] = started[i] ? static_cast<std::int64_t>(1 + 3 * i) : -1;
     }
     for (std::size_t i = 0; i < n_; ++i) {
