@@ -137,9 +137,6 @@ private:
     std::vector<std::int32_t> id_;
     std::vector<double> time_;
     std::vector<std::vector<std::int64_t>> table_;  // level l: max over [p, p + 2^l) in the cell
-    // Buckets of bucket_width_ seconds from t_first_, clamped to the first and the last; per
-    // cell, whether each bucket holds a place, and its largest value (the lowest int64 when
-    // empty; none before set_values).
     // Whether test(b) holds for a bucket b (an index into the per-cell tables) of `cell`
     // that overlaps [t_lo, t_hi].
     template <class Test>
@@ -151,6 +148,9 @@ private:
         }
         return false;
     }
+    // Buckets of bucket_width_ seconds from t_first_, clamped to the first and the last; per
+    // cell, whether each bucket holds a place, and its largest value (the lowest int64 when
+    // empty; none before set_values).
     std::size_t bucket(double t) const {
         const double b = std::floor((t - t_first_) / bucket_width_);
         if (!(b > 0.0)) return 0;

@@ -85,6 +85,16 @@ std::int64_t TripChainer::auction_dropoff_potential(std::size_t i) const {
     return auction_profit_[i] - static_cast<std::int64_t>(n_ + 1) * base_arcs_[3 + 3 * i].cost;
 }
 
+void TripChainer::pairs_into_pickups(std::size_t count, std::vector<std::size_t>& start,
+                                     std::vector<std::size_t>& index) const {
+    start.assign(n_ + 1, 0);
+    for (std::size_t k = 0; k < count; ++k) ++start[static_cast<std::size_t>(pairs_[k].to) + 1];
+    for (std::size_t j = 0; j < n_; ++j) start[j + 1] += start[j];
+    index.resize(count);
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < count; ++k) index[fill[static_cast<std::size_t>(pairs_[k].to)]++] = k;
+}
+
 bool TripChainer::start_from_greedy() {
     if (flow_.started()) return false;
     // First fit in time: each pickup, in pickup-time order, takes the vehicle of the cheapest
@@ -93,14 +103,8 @@ bool TripChainer::start_from_greedy() {
     for (std::size_t i = 0; i < n_; ++i) by_pickup[i] = i;
     std::stable_sort(by_pickup.begin(), by_pickup.end(),
                      [&](std::size_t a, std::size_t b) { return precedes(a, b); });
-    std::vector<std::size_t> incoming(n_ + 1, 0);
-    for (const PairArc& arc : pairs_) ++incoming[static_cast<std::size_t>(arc.to) + 1];
-    for (std::size_t j = 0; j < n_; ++j) incoming[j + 1] += incoming[j];
-    std::vector<std::size_t> in_list(pairs_.size());
-    {
-        std::vector<std::size_t> fill(incoming.begin(), incoming.end() - 1);
-        for (std::size_t k = 0; k < pairs_.size(); ++k) in_list[fill[static_cast<std::size_t>(pairs_[k].to)]++] = k;
-    }
+    std::vector<std::size_t> incoming, in_list;
+    pairs_into_pickups(pairs_.size(), incoming, in_list);
     std::vector<std::int64_t> in_arc(n_, -1);
     std::vector<std::int32_t> next(n_, -1);
     const bool planned = !start_prev_.empty();

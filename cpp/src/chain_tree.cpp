@@ -37,16 +37,8 @@ bool TripChainer::start_simplex_from_auction() {
     }
     // The auction's pair arcs into each pickup, by index (those priced in since may break
     // its optimality: the simplex takes them in).
-    std::vector<std::int64_t> in_start(n_ + 1, 0);
-    for (std::size_t k = 0; k < auction_arcs_; ++k) ++in_start[static_cast<std::size_t>(pairs_[k].to) + 1];
-    for (std::size_t j = 0; j < n_; ++j) in_start[j + 1] += in_start[j];
-    std::vector<std::int64_t> in_pair(auction_arcs_);
-    {
-        std::vector<std::int64_t> fill(in_start.begin(), in_start.end() - 1);
-        for (std::size_t k = 0; k < auction_arcs_; ++k) {
-            in_pair[static_cast<std::size_t>(fill[static_cast<std::size_t>(pairs_[k].to)]++)] = static_cast<std::int64_t>(k);
-        }
-    }
+    std::vector<std::size_t> in_start, in_pair;
+    pairs_into_pickups(auction_arcs_, in_start, in_pair);
     // The plan: each drop-off's arc with flow (a link, its own pickup, or the end arc), and
     // whether a pickup starts a vehicle.
     std::vector<std::int64_t> used(n_, -1);
@@ -64,8 +56,8 @@ bool TripChainer::start_simplex_from_auction() {
             used[i] = static_cast<std::int64_t>(2 + 3 * i);
             continue;
         }
-        for (std::int64_t p = in_start[jj]; p < in_start[jj + 1] && used[i] < 0; ++p) {
-            const auto k = static_cast<std::size_t>(in_pair[static_cast<std::size_t>(p)]);
+        for (std::size_t p = in_start[jj]; p < in_start[jj + 1] && used[i] < 0; ++p) {
+            const std::size_t k = in_pair[p];
             if (static_cast<std::size_t>(pairs_[k].from) == i) used[i] = pair_arc(k);
         }
         if (used[i] < 0) return false;  // not an arc of the model
@@ -112,8 +104,8 @@ bool TripChainer::start_simplex_from_auction() {
             }
         } else if (v % 2 == 0) {  // pickup j: the pair arcs and the own arc into it
             const std::size_t j = (v - 2) / 2;
-            for (std::int64_t p = in_start[j]; p < in_start[j + 1]; ++p) {
-                const auto k = static_cast<std::size_t>(in_pair[static_cast<std::size_t>(p)]);
+            for (std::size_t p = in_start[j]; p < in_start[j + 1]; ++p) {
+                const std::size_t k = in_pair[p];
                 relax(dropoff(static_cast<std::size_t>(pairs_[k].from)), v, pairs_[k].cost, pair_arc(k));
             }
             if (base_arcs_[2 + 3 * j].upper != 0) {

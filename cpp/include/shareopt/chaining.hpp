@@ -139,6 +139,9 @@ private:
     std::int64_t pair_arc(std::size_t k) const {
         return static_cast<std::int64_t>(base_arcs_.size() + k);
     }
+    // The first `count` pair arcs by pickup: those into pickup j are pairs_[index[p]] for p in
+    // [start[j], start[j + 1]), in the order of pairs_.
+    void pairs_into_pickups(std::size_t count, std::vector<std::size_t>& start, std::vector<std::size_t>& index) const;
     int thread_count() const;
     int candidates_per_order() const;  // params_.successors, or chosen by density
     NetworkSimplex fresh_flow() const;  // supplies, base arcs and the pair arcs so far
