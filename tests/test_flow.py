@@ -164,3 +164,49 @@ def test_restart_from_a_solved_basis_after_supplies_change(seed):
     flows = warm.flows()
     balance = np.bincount(tail, flows, n) - np.bincount(head, flows, n)
     assert np.array_equal(balance, after) and np.all(flows <= upper)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_arcs_added_in_rounds_reach_the_optimum_of_all_arcs(seed):
+    # Lazy pricing's pattern: solve on part of the arcs, then add a few at a time and re-solve.
+    # Once few arcs price out, the simplex scans only the arcs whose reduced cost its pivots
+    # can have moved; every round must still end on the optimum of the arcs it holds.
+    rng = np.random.default_rng(seed)
+    sources, sinks = 40, 40
+    n = sources + sinks
+    supply = np.r_[rng.integers(1, 6, sources), np.zeros(sinks, dtype=np.int64)]
+    demand = np.bincount(rng.integers(0, sinks, supply.sum()), minlength=sinks)
+    supply[sources:] = -demand
+    tail = np.r_[np.repeat(np.arange(sources), sinks), rng.integers(sources, n, 400)]
+    head = np.r_[np.tile(np.arange(sources, n), sources), rng.integers(sources, n, 400)]
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    cost = rng.integers(0, 1000, tail.size)
+    upper = np.where(tail < sources, rng.integers(1, 4, tail.size), np.inf)
+    order = rng.permutation(tail.size)
+    tail, head, cost, upper = tail[order], head[order], cost[order], upper[order]
+    # The first solve on a third of the arcs, plus dear uncapped ones that route every unit.
+    start = tail.size // 3
+    ring = np.arange(sources, n)
+    tail = np.r_[tail[:start], np.arange(sources), ring, tail[start:]]
+    head = np.r_[head[:start], np.full(sources, sources), np.roll(ring, 1), head[start:]]
+    cost = np.r_[cost[:start], np.full(n, 999), cost[start:]]
+    upper = np.r_[upper[:start], np.full(n, np.inf), upper[start:]]
+    solver = NetworkFlow(n, supply, cost_bound=1000)
+    added = start + n
+    solver.add_arcs(tail[:added], head[:added], cost[:added], upper=upper[:added])
+    solver.solve()
+    while added < tail.size:
+        batch = int(rng.integers(1, 60))
+        solver.add_arcs(tail[added:added + batch], head[added:added + batch], cost[added:added + batch],
+                        upper=upper[added:added + batch])
+        added = min(tail.size, added + batch)
+        solver.solve()
+        flows = solver.flows()
+        reference = min_cost_flow(n, tail[:added], head[:added], cost[:added], supply, upper=upper[:added],
+                                  method="highs")
+        assert np.dot(flows, cost[:added]) == pytest.approx(reference.objective, abs=1e-6)
+        potentials = solver.potentials()
+        reduced = cost[:added] + potentials[tail[:added]] - potentials[head[:added]]
+        assert np.all((reduced >= 0) | (flows >= upper[:added]))
+        assert np.all((reduced <= 0) | (flows <= 0))

@@ -109,63 +109,6 @@ std::int64_t NetworkSimplex::add_arc(std::int32_t tail, std::int32_t head, Value
     return static_cast<std::int64_t>(src_.size()) - 1 - num_nodes_;
 }
 
-bool NetworkSimplex::find_entering(std::int64_t& entering) {
-    const auto reduced = [&](std::int64_t arc) {
-        const auto a = static_cast<std::size_t>(arc);
-        return state_[a] * (cost_[a] + pi_[static_cast<std::size_t>(src_[a])] -
-                            pi_[static_cast<std::size_t>(tgt_[a])]);
-    };
-    // Minor iterations: the candidates of the last scan that still price out, best first.
-    if (minor_left_ > 0 && !candidates_.empty()) {
-        --minor_left_;
-        Value best = 0;
-        std::size_t kept = 0;
-        for (std::int64_t arc : candidates_) {
-            const Value rc = reduced(arc);
-            if (rc >= 0) continue;
-            candidates_[kept++] = arc;
-            if (rc < best) {
-                best = rc;
-                entering = arc;
-            }
-        }
-        candidates_.resize(kept);
-        if (best < 0) return true;
-    }
-    // Major iteration: scan blocks of about sqrt(arcs) arcs from where the last scan stopped,
-    // until a block ends with enough candidates or every arc was seen.
-    const auto first = static_cast<std::int64_t>(num_nodes_);
-    const auto end = static_cast<std::int64_t>(src_.size());
-    const std::int64_t count = end - first;
-    if (count <= 0) return false;
-    const std::int64_t block =
-        std::max<std::int64_t>(10, static_cast<std::int64_t>(std::sqrt(static_cast<double>(count))));
-    const std::size_t wanted = static_cast<std::size_t>(std::max<std::int64_t>(4, block / 2));
-    if (next_arc_ < first || next_arc_ >= end) next_arc_ = first;
-    candidates_.clear();
-    Value best = 0;
-    std::int64_t e = next_arc_;
-    std::int64_t left = block;
-    for (std::int64_t k = 0; k < count; ++k) {
-        const Value rc = reduced(e);
-        if (rc < 0) {
-            candidates_.push_back(e);
-            if (rc < best) {
-                best = rc;
-                entering = e;
-            }
-        }
-        if (++e == end) e = first;
-        if (--left == 0) {
-            if (candidates_.size() >= wanted) break;
-            left = block;
-        }
-    }
-    next_arc_ = e;
-    minor_left_ = static_cast<std::int64_t>(candidates_.size() / 2);
-    return best < 0;
-}
-
 std::int32_t NetworkSimplex::find_join(std::int32_t u, std::int32_t v) const {
     // An ancestor has a larger subtree than any of its descendants: lift the smaller side.
     while (u != v) {
@@ -326,10 +269,12 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
         std::int32_t u = u_in;
         for (std::int32_t c = 0; c < size; ++c) {
             pi_[at(u)] += sigma;
+            if (near_ && !moved_too_many_) note_moved(u);
             u = thread_[at(u)];
         }
         return;
     }
+    moved_too_many_ = true;  // more than half the nodes: their arcs are about all arcs
     for (std::int32_t u = thread_[at(new_last)]; u != u_in; u = thread_[at(u)]) pi_[at(u)] -= sigma;
     // Keep the root near 0: potentials differ by at most about two big-M, and a reduced cost
     // must not overflow (see set_big_m).
@@ -341,6 +286,7 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
 
 FlowStatus NetworkSimplex::solve(double time_limit_s) {
     if (!started_) initialize();
+    near_ = false;  // the first scan reads every arc
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     const bool timed = std::isfinite(time_limit_s);

@@ -17,8 +17,11 @@ const char* flow_status_name(FlowStatus status);
 // The method is the primal network simplex on a strongly feasible spanning tree (Cunningham's
 // leaving-arc rule, so degenerate pivots cannot cycle), started from an artificial root with
 // big-M arcs, and candidate-list pricing (one scan over blocks of about sqrt(arcs) arcs
-// collects many entering candidates, and the next pivots re-price only those). The tree is stored as parent/pred arrays plus a preorder thread with subtree sizes, so
-// a pivot costs the length of its cycle plus the size of the subtree it moves.
+// collects many entering candidates, and the next pivots re-price only those; once few arcs
+// price out, scans read only the arcs at nodes whose potential moved: see
+// network_simplex_pricing.cpp). The tree is stored as parent/pred arrays plus a preorder
+// thread with subtree sizes, so a pivot costs the length of its cycle plus the size of the
+// subtree it moves.
 //
 // Arcs may be added after a solve (at zero flow, lower bound 0) and solve() called again: the
 // current tree stays primal feasible, so the next solve continues from it. This is how lazy
@@ -89,7 +92,14 @@ private:
     // Preorder of the tree given by parent (root first); empty when parent has a cycle.
     std::vector<std::int32_t> preorder(const std::vector<std::int32_t>& parent) const;
     std::vector<Value> shifted_supplies() const;  // supplies with the lower bounds moved in
+    // Entering arcs (network_simplex_pricing.cpp): false when none prices out (optimal).
     bool find_entering(std::int64_t& entering);
+    Value entering_price(std::int64_t arc) const;  // < 0: the arc may enter
+    bool scan_all(std::int64_t& entering);
+    bool scan_near(std::int64_t& entering);
+    void note_moved(std::int32_t node);  // its potential moved: its arcs go to the next scan
+    void start_recording();              // a scan read what moved: record afresh
+    void index_arcs_by_node();
     std::int32_t find_join(std::int32_t u, std::int32_t v) const;
     bool pivot(std::int64_t entering);  // false: unbounded
     void update_tree(std::int64_t entering, std::int32_t u_in, std::int32_t v_in,
@@ -118,6 +128,17 @@ private:
     std::vector<Segment> segments_;   // scratch for update_tree
     std::vector<std::int64_t> candidates_;  // entering candidates of the last scan
     std::int64_t minor_left_ = 0;
+    // Scans near the pivots: on once a scan of every arc found few candidates; the nodes
+    // whose potential moved since the last scan (unless too many); the arcs at each node, for
+    // the arcs before indexed_end_.
+    bool near_ = false;
+    bool moved_too_many_ = false;
+    std::vector<std::int32_t> moved_;
+    std::int64_t moved_arcs_ = 0;            // arcs at the moved nodes (both ends counted)
+    std::vector<std::int64_t> moved_mark_;   // per node: the scan count when it was recorded
+    std::int64_t scans_ = 0;
+    std::vector<std::int64_t> by_node_start_, by_node_, near_found_;
+    std::int64_t indexed_end_ = 0;
 };
 
 }  // namespace shareopt
