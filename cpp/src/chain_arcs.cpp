@@ -206,9 +206,10 @@ std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vecto
 
     // A pair's reduced cost changes only when a potential at one of its ends moves. After a
     // complete round, an order whose own potential stayed and whose scan was not cut short
-    // re-prices only the pickups whose potential moved since then (the others are masked
-    // out); every other order re-prices everything. Rounds on other duals (the auction's)
-    // price everything and leave the next round to price everything too.
+    // re-prices only the pickups whose potential rose since then (the others are masked out:
+    // a pair's reduced cost falls only when its pickup's potential rises); every other order
+    // re-prices everything. Rounds on other duals (the auction's) price everything and leave
+    // the next round to price everything too.
     std::vector<std::size_t> everything, moved_only;
     rescan_.resize(n_, 1);
     const bool incremental = simplex_duals && priced_once_ && last_pickup_.size() == n_;
@@ -295,7 +296,7 @@ std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vecto
         constexpr std::int64_t kMasked = std::numeric_limits<std::int64_t>::min() / 4;
         std::vector<std::int64_t> masked(value);
         for (std::size_t j = 0; j < n_; ++j) {
-            if (last_pickup_[j] == value[j]) masked[j] = kMasked;
+            if (value[j] <= last_pickup_[j]) masked[j] = kMasked;
         }
         pickups_->set_values(masked);
         all_pickups_->set_values(masked);
