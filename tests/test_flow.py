@@ -166,8 +166,9 @@ def test_restart_from_a_solved_basis_after_supplies_change(seed):
     assert np.array_equal(balance, after) and np.all(flows <= upper)
 
 
+@pytest.mark.parametrize("near_scans", [True, False])
 @pytest.mark.parametrize("seed", range(6))
-def test_arcs_added_in_rounds_reach_the_optimum_of_all_arcs(seed):
+def test_arcs_added_in_rounds_reach_the_optimum_of_all_arcs(seed, near_scans):
     # Lazy pricing's pattern: solve on part of the arcs, then add a few at a time and re-solve.
     # Once few arcs price out, the simplex scans only the arcs whose reduced cost its pivots
     # can have moved; every round must still end on the optimum of the arcs it holds.
@@ -192,7 +193,7 @@ def test_arcs_added_in_rounds_reach_the_optimum_of_all_arcs(seed):
     head = np.r_[head[:start], np.full(sources, sources), np.roll(ring, 1), head[start:]]
     cost = np.r_[cost[:start], np.full(n, 999), cost[start:]]
     upper = np.r_[upper[:start], np.full(n, np.inf), upper[start:]]
-    solver = NetworkFlow(n, supply, cost_bound=1000)
+    solver = NetworkFlow(n, supply, cost_bound=1000, near_scans=near_scans)
     added = start + n
     solver.add_arcs(tail[:added], head[:added], cost[:added], upper=upper[:added])
     solver.solve()

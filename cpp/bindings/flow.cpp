@@ -23,6 +23,7 @@ void bind_flow(py::module_& m) {
             },
             py::arg("supply"))
         .def("set_cost_bound", &NetworkSimplex::set_cost_bound, py::arg("max_abs_cost"))
+        .def("set_near_scans", &NetworkSimplex::set_near_scans, py::arg("on"))
         .def(
             "start_from_tree",
             [](NetworkSimplex& self, const py::object& parent_arc, const py::object& at_upper, bool repair) {

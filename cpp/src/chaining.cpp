@@ -167,6 +167,7 @@ NetworkSimplex TripChainer::fresh_flow() const {
         flow.set_supply(static_cast<std::int32_t>(3 + 2 * i), 1);
     }
     flow.set_cost_bound(cost_bound_);
+    flow.set_near_scans(true);  // pricing rounds add a few arcs to millions
     flow.reserve_arcs(static_cast<std::int64_t>(base_arcs_.size() + pairs_.size()));
     for (const BaseArc& a : base_arcs_) {
         const bool closed = a.upper == 0;  // an order that cannot be skipped (must_serve) or started

@@ -267,9 +267,12 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
     const Value sigma = tgt_[e] == u_in ? rc : -rc;
     if (2 * static_cast<std::int64_t>(size) <= static_cast<std::int64_t>(num_nodes_) + 1) {
         std::int32_t u = u_in;
+        if (near_ && !moved_too_many_) {
+            for (std::int32_t c = 0; c < size; ++c, u = thread_[at(u)]) note_moved(u);
+            u = u_in;
+        }
         for (std::int32_t c = 0; c < size; ++c) {
             pi_[at(u)] += sigma;
-            if (near_ && !moved_too_many_) note_moved(u);
             u = thread_[at(u)];
         }
         return;

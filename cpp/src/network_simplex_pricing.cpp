@@ -25,11 +25,6 @@ constexpr std::int64_t kMovedShare = 8;
 
 }  // namespace
 
-NetworkSimplex::Value NetworkSimplex::entering_price(std::int64_t arc) const {
-    const auto a = static_cast<std::size_t>(arc);
-    return state_[a] * (cost_[a] + pi_[static_cast<std::size_t>(src_[a])] - pi_[static_cast<std::size_t>(tgt_[a])]);
-}
-
 bool NetworkSimplex::find_entering(std::int64_t& entering) {
     // Minor iterations: the candidates of the last scan that still price out, best first.
     if (minor_left_ > 0 && !candidates_.empty()) {
@@ -89,7 +84,7 @@ bool NetworkSimplex::scan_all(std::int64_t& entering) {
     minor_left_ = static_cast<std::int64_t>(candidates_.size() / 2);
     // Every arc seen and few price out: the candidates hold all of them, so the next scans
     // may look only where pivots move potentials.
-    near_ = k == count && candidates_.size() < wanted;
+    near_ = near_scans_ && k == count && candidates_.size() < wanted;
     if (near_ && 8 * (end - indexed_end_) > count) index_arcs_by_node();
     return best < 0;
 }

@@ -144,15 +144,21 @@ class NetworkFlow:
     cost_bound
         Largest ``|cost|`` of any arc that will ever be added (it sizes the artificial start);
         None: the largest among the arcs present at the first solve.
+    near_scans
+        Once few arcs price out, let the simplex read only the arcs whose reduced cost its
+        pivots can have lowered. It pays where each re-solve takes in a few arcs of a large
+        model (trip chains) and costs where pivots move large subtrees (bike rebalancing).
     """
 
     INFINITY = _core.NetworkSimplex.INFINITY
 
-    def __init__(self, num_nodes: int, supply, *, cost_bound: int | None = None):
+    def __init__(self, num_nodes: int, supply, *, cost_bound: int | None = None,
+                 near_scans: bool = False):
         self._solver = _core.NetworkSimplex(int(num_nodes))
         self._solver.set_supplies(_integers(supply, "supplies"))
         if cost_bound is not None:
             self._solver.set_cost_bound(int(cost_bound))
+        self._solver.set_near_scans(bool(near_scans))
 
     @property
     def num_arcs(self) -> int:
