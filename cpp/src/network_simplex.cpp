@@ -268,7 +268,7 @@ void NetworkSimplex::update_tree(std::int64_t entering, std::int32_t u_in, std::
     if (2 * static_cast<std::int64_t>(size) <= static_cast<std::int64_t>(num_nodes_) + 1) {
         std::int32_t u = u_in;
         if (near_ && !moved_too_many_) {
-            for (std::int32_t c = 0; c < size; ++c, u = thread_[at(u)]) note_moved(u);
+            for (std::int32_t c = 0; c < size && !moved_too_many_; ++c, u = thread_[at(u)]) note_moved(u);
             u = u_in;
         }
         for (std::int32_t c = 0; c < size; ++c) {

@@ -147,7 +147,8 @@ class NetworkFlow:
     near_scans
         Once few arcs price out, let the simplex read only the arcs whose reduced cost its
         pivots can have lowered. It pays where each re-solve takes in a few arcs of a large
-        model (trip chains) and costs where pivots move large subtrees (bike rebalancing).
+        model (trip chains); where pivots move large subtrees (bike rebalancing) it gains
+        nothing.
     """
 
     INFINITY = _core.NetworkSimplex.INFINITY

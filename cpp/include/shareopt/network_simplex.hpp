@@ -66,8 +66,8 @@ public:
 
     // Scans near the pivots (network_simplex_pricing.cpp): once few arcs price out, read only
     // the arcs whose reduced cost a pivot can have lowered. Off by default: it pays where
-    // re-solves take in a few arcs of a large model (trip chains), and costs where pivots
-    // move large subtrees (bike rebalancing: 8-20% slower).
+    // re-solves take in a few arcs of a large model (trip chains); bike rebalancing gains
+    // nothing (most of its pivots move subtrees too large to follow).
     void set_near_scans(bool on) { near_scans_ = on; }
 
     // Runs to optimality or until time_limit_s seconds have passed (TimeLimit: call again to
