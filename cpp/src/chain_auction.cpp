@@ -265,16 +265,14 @@ bool reverse_auction(Market& market, const Bids& bids, const Halves& halves, std
             alone.insert(alone.end(), wait.begin(), wait.end());
             wait.clear();
         }
-        while (!alone.empty()) {
-            if (deadline.passed()) return false;
-            const auto j = alone.back();
-            alone.pop_back();
-            if (!open(j)) continue;
+        const bool in_time = drain(alone, deadline, [&](std::int32_t j) {
+            if (!open(j)) return;
             reverse_bid(market, bids, static_cast<std::size_t>(j), epsilon, [&](std::int32_t old) {
                 const std::uint8_t side = halves.object[static_cast<std::size_t>(old)];
                 (side == kShared ? alone : work[side]).push_back(old);
             });
-        }
+        });
+        if (!in_time) return false;
     }
 }
 
