@@ -237,8 +237,32 @@ void CellIndex::window(std::int32_t cell, double t_lo, double t_hi, std::int32_t
     end = static_cast<std::int32_t>(hi - time_.begin());
 }
 
-void CellIndex::set_values(const std::vector<std::int64_t>& values) {
+void CellIndex::set_places(const std::vector<Place>& places) {
+    x_.resize(id_.size());
+    y_.resize(id_.size());
+    for (std::size_t p = 0; p < id_.size(); ++p) {
+        x_[p] = places[static_cast<std::size_t>(id_[p])].x;
+        y_[p] = places[static_cast<std::size_t>(id_[p])].y;
+    }
+}
+
+void CellIndex::set_values(const std::vector<std::int64_t>& values, double slope) {
     const std::size_t n = id_.size();
+    bucket_key_.clear();
+    if (buckets_ > 0 && slope > 0.0 && x_.size() == n) {
+        bucket_key_.assign((start_.size() - 1) * buckets_ * 4, -std::numeric_limits<double>::infinity());
+        for (std::size_t c = 0; c + 1 < start_.size(); ++c) {
+            for (auto p = static_cast<std::size_t>(start_[c]); p < static_cast<std::size_t>(start_[c + 1]); ++p) {
+                const double v = static_cast<double>(values[static_cast<std::size_t>(id_[p])]);
+                const double sum = slope * (x_[p] + y_[p]), difference = slope * (x_[p] - y_[p]);
+                double* key = bucket_key_.data() + 4 * (c * buckets_ + bucket(time_[p]));
+                key[0] = std::max(key[0], v - sum);         // + +
+                key[1] = std::max(key[1], v - difference);  // + -
+                key[2] = std::max(key[2], v + difference);  // - +
+                key[3] = std::max(key[3], v + sum);         // - -
+            }
+        }
+    }
     if (buckets_ > 0) {
         bucket_max_.assign((start_.size() - 1) * buckets_, std::numeric_limits<std::int64_t>::min());
         for (std::size_t c = 0; c + 1 < start_.size(); ++c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -97,8 +98,17 @@ public:
     std::int32_t id(std::int32_t pos) const { return id_[static_cast<std::size_t>(pos)]; }
     double time(std::int32_t pos) const { return time_[static_cast<std::size_t>(pos)]; }
 
+    // Coordinates of the places (place i at places[i]), kept by position for the screens
+    // of Manhattan distances below.
+    void set_places(const std::vector<Place>& places);
+    double x(std::int32_t pos) const { return x_[static_cast<std::size_t>(pos)]; }
+    double y(std::int32_t pos) const { return y_[static_cast<std::size_t>(pos)]; }
+
     // values[i] belongs to place i; afterwards value() and range_max() read them by position.
-    void set_values(const std::vector<std::int64_t>& values);
+    // slope > 0 (with places and buckets) also keeps, per bucket, the largest
+    // value - slope * (sx x + sy y) over its places for each choice of signs sx, sy (see
+    // may_beat).
+    void set_values(const std::vector<std::int64_t>& values, double slope = 0.0);
     std::int64_t value(std::int32_t pos) const { return table_[0][static_cast<std::size_t>(pos)]; }
     std::int64_t range_max(std::int32_t begin, std::int32_t end) const;  // begin < end, one cell
 
@@ -108,6 +118,24 @@ public:
     bool may_exceed(std::int32_t cell, double t_lo, double t_hi, double floor) const {
         if (bucket_max_.empty()) return true;
         return any_bucket(cell, t_lo, t_hi, [&](std::size_t b) { return static_cast<double>(bucket_max_[b]) > floor; });
+    }
+    // False when no place p of `cell` with time in [t_lo, t_hi] can have
+    // value(p) - slope * |p - q|_1 > floor, given floors = quadrant_floors(floor, slope, q)
+    // (for the signs sx, sy of quadrant s = 0: ++, 1: +-, 2: -+, 3: --, floor - slope *
+    // (sx qx + sy qy)); true when one may (always without the keys). |u| >= sx u for either sign, so each quadrant's largest key bounds
+    // the bucket's best from above, and the least of the four is exact for a lone place:
+    // within a few blocks the distance, not a cell's lower bound, screens the pairs.
+    using Floors = std::array<double, 4>;
+    static Floors quadrant_floors(double floor, double slope, double qx, double qy) {
+        const double sum = slope * (qx + qy), difference = slope * (qx - qy);
+        return {floor - sum, floor - difference, floor + difference, floor + sum};
+    }
+    bool may_beat(std::int32_t cell, double t_lo, double t_hi, const Floors& floors) const {
+        if (bucket_key_.empty()) return true;
+        return any_bucket(cell, t_lo, t_hi, [&](std::size_t b) {
+            const double* key = bucket_key_.data() + 4 * b;
+            return key[0] > floors[0] && key[1] > floors[1] && key[2] > floors[2] && key[3] > floors[3];
+        });
     }
     // False when `cell` has no place with time in [t_lo, t_hi]; true when it may (always,
     // without buckets).
@@ -136,6 +164,7 @@ private:
     std::vector<std::int32_t> start_;  // per cell, into the arrays below
     std::vector<std::int32_t> id_;
     std::vector<double> time_;
+    std::vector<double> x_, y_;  // by position (set_places)
     std::vector<std::vector<std::int64_t>> table_;  // level l: max over [p, p + 2^l) in the cell
     // Whether test(b) holds for a bucket b (an index into the per-cell tables) of `cell`
     // that overlaps [t_lo, t_hi].
@@ -160,6 +189,7 @@ private:
     double bucket_width_ = 0.0, t_first_ = 0.0, t_last_ = 0.0;
     std::vector<std::uint8_t> bucket_held_;
     std::vector<std::int64_t> bucket_max_;
+    std::vector<double> bucket_key_;  // 4 per bucket (set_values with a slope)
 };
 
 }  // namespace shareopt

@@ -111,13 +111,18 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     fastest_km_per_s_ = travel_.fastest_kmh() / 3600.0;
     slowest_km_per_s_ = travel_.slowest_kmh() / 3600.0;
 
-    // Cells of about 32 places each; reach: no order more than max_idle away can follow.
+    // Cells of about 128 places each (pickups and drop-offs over the whole horizon). Pricing
+    // reads every cell within reach of the potentials, so its time follows the number of
+    // cells, while the candidates' search is as fast with 32 as with 128 (100,000 orders,
+    // Manhattan: pricing 1.0-1.15 s in all against 1.6-1.8 s with 32, candidates 1.7-2.0 s
+    // either way; 256 slows the candidates). Reach: no order more than max_idle away can
+    // follow.
     std::vector<Place> places(pickup_);
     places.insert(places.end(), dropoff_.begin(), dropoff_.end());
     const double reach_km = std::isfinite(params.max_idle_s)
                                 ? travel_.fastest_kmh() * params.max_idle_s / 3600.0 * travel_.detour() + 1e-9
                                 : std::numeric_limits<double>::infinity();
-    geometry_ = std::make_unique<CellGeometry>(travel_, places, 32.0, reach_km);
+    geometry_ = std::make_unique<CellGeometry>(travel_, places, 128.0, reach_km);
     largest = std::max(largest, params.deadhead_cost_per_km * geometry_->max_distance_km());
     pickup_cell_.resize(n_);
     dropoff_cell_.resize(n_);
@@ -131,6 +136,13 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_,
                                             params.max_idle_s / 4.0);
     all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
+    if (travel_.metric() == Metric::Manhattan && travel_.n_zones() == 0) {
+        pickups_->set_places(pickup_);
+        coordinate_bound_ = 0.0;
+        for (const Place& place : places) {
+            coordinate_bound_ = std::max({coordinate_bound_, std::fabs(place.x), std::fabs(place.y)});
+        }
+    }
 
     // A transportation problem (Ma et al.'s DAG with each order's service arc folded away):
     // the drop-off node of every order supplies one vehicle and its pickup node needs one.

@@ -190,6 +190,10 @@ private:
     std::unique_ptr<CellIndex> pickups_;      // pickups by cell and pickup time
     std::unique_ptr<CellIndex> dropoffs_;     // drop-offs by cell and drop-off time
     std::unique_ptr<CellIndex> all_pickups_;   // every pickup by time (one cell)
+    // Manhattan metric without zones: pricing screens pairs by their distance (pickups_ holds
+    // its places); the largest |x| or |y| of any place bounds the screens' rounding error.
+    bool manhattan_screens() const { return coordinate_bound_ >= 0.0; }
+    double coordinate_bound_ = -1.0;
     NetworkSimplex flow_;
     std::int64_t cost_bound_ = 0;          // largest |scaled cost| of any arc
     std::int64_t arcs_at_last_solve_ = 0;  // pair arcs in the model when the last solve began
