@@ -229,6 +229,24 @@ def test_auction_starts_and_restarts_reach_the_simplex_optimum(depot):
     assert bounded.auction_solves == 0
 
 
+@pytest.mark.parametrize("offset", [0.0, -1e6, 1e300])
+def test_pricing_screens_stay_exact_far_from_the_origin(offset):
+    # Orders at one place, one candidate each: the optimum needs the pairs pricing finds. At
+    # 1e300 the distance screens' terms overflow; they must step aside, not hide every pair.
+    rng = np.random.default_rng(0)
+    n = 300
+    pickup_time = np.sort(rng.uniform(0.0, 20_000.0, n))
+    dropoff_time = pickup_time + rng.uniform(100.0, 3_000.0, n)
+    place = np.tile([offset, -offset], (n, 1))
+    orders = so.Orders(np.arange(n), pickup_time, dropoff_time, place, place.copy(),
+                       rng.uniform(0.0, 20.0, n), crs="xy", distance=np.ones(n))
+    params = dict(vehicle_cost=12.0, deadhead_cost_per_km=1.0, max_idle=1800.0)
+    lazy = solve_trip_chains(orders, successors=1, price_per_order=1, auction=False, **params)
+    exact = solve_trip_chains(orders, method="highs", **params)
+    assert lazy.certified and lazy.rounds > 1
+    assert lazy.objective == pytest.approx(exact.objective, abs=1e-6)
+
+
 @pytest.mark.parametrize("metric", ["manhattan", "euclidean", "haversine"])
 def test_lazy_pricing_reaches_the_full_graph_optimum(day_orders, metric):
     orders = day_orders.take(np.arange(0, 20_000, 10))

@@ -226,16 +226,19 @@ std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vecto
     // Under the Manhattan metric (no zones) a pair's cost is slope x |dropoff - pickup|_1 up
     // to rounding: each cell's buckets are screened by the distance to the drop-off itself
     // (CellIndex::may_beat), and each pickup read by its exact distance before its cost. The
-    // margin covers rounding to scaled units and floating-point error at these magnitudes.
-    const bool manhattan = manhattan_screens();
-    const double slope = manhattan ? per_km * travel_.detour() : 0.0;
+    // margin covers rounding to scaled units and floating-point error: the screens' terms are
+    // at most the largest potential and slope x 4 x the largest coordinate. Where those
+    // overflow (coordinates near 1e300) the screens are off: infinities would make NaN floors.
+    double slope = manhattan_screens() ? per_km * travel_.detour() : 0.0;
     double magnitude = 0.0;
-    if (manhattan) {
+    if (slope > 0.0) {
         for (std::size_t j = 0; j < n_; ++j) {
             magnitude = std::max(magnitude, std::fabs(static_cast<double>(value[j])));
         }
-        magnitude += 2.0 * slope * coordinate_bound_;
+        magnitude += 4.0 * slope * coordinate_bound_;
+        if (!std::isfinite(magnitude)) slope = 0.0;
     }
+    const bool manhattan = slope > 0.0;
     // Rounds on the auction's duals feed the next auction, which takes many arcs in cheaply:
     // four times as many per order leave the simplex fewer to take in (a full day: certified
     // in 674 s against 1,008 s; 100,000 orders: 13.9 s against 14.8 s).
@@ -285,11 +288,11 @@ std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vecto
                         if (b <= a) return;
                         const std::int32_t j = pickups_->id(p);
                         if (j == next[i]) return;
-                        ++count;
                         if (manhattan && static_cast<double>(b) - slope * (std::fabs(pickups_->x(p) - from.x) +
                                                                          std::fabs(pickups_->y(p) - from.y)) <= beat) {
                             return;
                         }
+                        ++count;
                         const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
                         const std::int64_t reduced = cost + a - b;
                         // The time test (hourly speeds) is dearer than the cost: only for a

@@ -120,11 +120,13 @@ public:
         return any_bucket(cell, t_lo, t_hi, [&](std::size_t b) { return static_cast<double>(bucket_max_[b]) > floor; });
     }
     // False when no place p of `cell` with time in [t_lo, t_hi] can have
-    // value(p) - slope * |p - q|_1 > floor, given floors = quadrant_floors(floor, slope, q)
-    // (for the signs sx, sy of quadrant s = 0: ++, 1: +-, 2: -+, 3: --, floor - slope *
-    // (sx qx + sy qy)); true when one may (always without the keys). |u| >= sx u for either sign, so each quadrant's largest key bounds
-    // the bucket's best from above, and the least of the four is exact for a lone place:
-    // within a few blocks the distance, not a cell's lower bound, screens the pairs.
+    // value(p) - slope * |p - q|_1 > floor, given floors = quadrant_floors(floor, slope, q);
+    // true when one may (always without the keys). For signs (sx, sy), s = 0: ++, 1: +-,
+    // 2: -+, 3: --, floors[s] = floor - slope * (sx qx + sy qy). Since |u| >= sx u,
+    // value(p) - slope * |p - q|_1 <= key_s(p) - slope * (sx qx + sy qy) for every s, so a
+    // place above the floor has key_s(p) > floors[s] for all four, and its bucket's largest
+    // keys pass too. For a lone place the four tests together are exact: near the query the
+    // distance itself screens the places, not a cell's lower bound on it.
     using Floors = std::array<double, 4>;
     static Floors quadrant_floors(double floor, double slope, double qx, double qy) {
         const double sum = slope * (qx + qy), difference = slope * (qx - qy);

@@ -111,18 +111,21 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     fastest_km_per_s_ = travel_.fastest_kmh() / 3600.0;
     slowest_km_per_s_ = travel_.slowest_kmh() / 3600.0;
 
-    // Cells of about 128 places each (pickups and drop-offs over the whole horizon). Pricing
-    // reads every cell within reach of the potentials, so its time follows the number of
-    // cells, while the candidates' search is as fast with 32 as with 128 (100,000 orders,
-    // Manhattan: pricing 1.0-1.15 s in all against 1.6-1.8 s with 32, candidates 1.7-2.0 s
-    // either way; 256 slows the candidates). Reach: no order more than max_idle away can
+    // Cells of about 128 places each (pickups and drop-offs over the whole horizon) where
+    // pricing screens by Manhattan distance (below), else 32. Pricing reads every cell within
+    // reach of the potentials, so with that screen its time follows the number of cells, while
+    // the candidates' search is as fast with 32 as with 128 (100,000 orders: pricing 1.0-1.15 s
+    // in all against 1.6-1.8 s with 32, candidates 1.7-2.0 s either way; 256 slows the
+    // candidates). Without it, 128 slows both (30,000 orders, haversine: candidates 0.8 ->
+    // 1.3-1.5 s, pricing 1.1-1.2 -> 1.35-1.5 s). Reach: no order more than max_idle away can
     // follow.
+    const bool manhattan = travel_.metric() == Metric::Manhattan && travel_.n_zones() == 0;
     std::vector<Place> places(pickup_);
     places.insert(places.end(), dropoff_.begin(), dropoff_.end());
     const double reach_km = std::isfinite(params.max_idle_s)
                                 ? travel_.fastest_kmh() * params.max_idle_s / 3600.0 * travel_.detour() + 1e-9
                                 : std::numeric_limits<double>::infinity();
-    geometry_ = std::make_unique<CellGeometry>(travel_, places, 128.0, reach_km);
+    geometry_ = std::make_unique<CellGeometry>(travel_, places, manhattan ? 128.0 : 32.0, reach_km);
     largest = std::max(largest, params.deadhead_cost_per_km * geometry_->max_distance_km());
     pickup_cell_.resize(n_);
     dropoff_cell_.resize(n_);
@@ -136,7 +139,7 @@ TripChainer::TripChainer(const TravelModel& travel, const ChainOrders& orders,
     dropoffs_ = std::make_unique<CellIndex>(geometry_->num_cells(), dropoff_cell_, dropoff_time_,
                                             params.max_idle_s / 4.0);
     all_pickups_ = std::make_unique<CellIndex>(1, std::vector<std::int32_t>(n_, 0), pickup_time_);
-    if (travel_.metric() == Metric::Manhattan && travel_.n_zones() == 0) {
+    if (manhattan) {
         pickups_->set_places(pickup_);
         coordinate_bound_ = 0.0;
         for (const Place& place : places) {
