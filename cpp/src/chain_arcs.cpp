@@ -288,9 +288,9 @@ std::int64_t TripChainer::price_with(std::vector<std::int64_t> value, std::vecto
                         if (b <= a) return;
                         const std::int32_t j = pickups_->id(p);
                         if (j == next[i]) return;
-                        if (manhattan && static_cast<double>(b) - slope * (std::fabs(pickups_->x(p) - from.x) +
-                                                                         std::fabs(pickups_->y(p) - from.y)) <= beat) {
-                            return;
+                        if (manhattan) {  // the pair's own distance, before its cost
+                            const double km = travel_.metric_distance(from.x, from.y, pickups_->x(p), pickups_->y(p));
+                            if (static_cast<double>(b) - per_km * km <= beat) return;
                         }
                         ++count;
                         const std::int64_t cost = to_scaled(pair_cost(static_cast<std::int32_t>(i), j));
